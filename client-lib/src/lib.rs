@@ -1,0 +1,2 @@
+//! The Tessera client library.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! The Tessera KDC.
+#![forbid(unsafe_code)]

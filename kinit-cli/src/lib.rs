@@ -1,0 +1,2 @@
+//! Command-line tools.
+#![forbid(unsafe_code)]

@@ -1,0 +1,1 @@
+//! The RFC 3961 crypto framework and every enctype Tessera speaks.

@@ -1,0 +1,1 @@
+//! RFC 4120 wire messages and the typed API over them.

@@ -1,0 +1,2 @@
+//! Shared harness for integration tests: MIT tools, temporary realms.
+#![forbid(unsafe_code)]
