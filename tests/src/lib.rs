@@ -1,2 +1,5 @@
-//! Shared harness for integration tests: MIT tools, temporary realms.
+//! Shared harness for Tessera's integration tests: MIT Kerberos as the
+//! reference peer, free loopback ports, temporary realms.
 #![forbid(unsafe_code)]
+
+pub mod mit;
