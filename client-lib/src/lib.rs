@@ -1,2 +1,12 @@
 //! The Tessera client library.
+//!
+//! File formats shared with MIT Kerberos: [`keytab`] (FILE keytabs),
+//! [`ccache`] (FILE and MEMORY credential caches) and [`config`]
+//! (krb5.conf).
 #![forbid(unsafe_code)]
+
+mod atomic_file;
+mod bytes;
+pub mod ccache;
+pub mod config;
+pub mod keytab;

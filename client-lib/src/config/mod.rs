@@ -1,0 +1,1 @@
+//! krb5.conf parsing (in progress).
