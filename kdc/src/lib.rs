@@ -1,2 +1,16 @@
-//! The Tessera KDC.
+//! The Tessera KDC: configuration, principal database, network edge, and
+//! realm setup.
+//!
+//! * [`config::KdcConfig`]: the TOML configuration.
+//! * [`db`]: the [`db::PrincipalStore`] trait and its SQLite backend.
+//! * [`net`]: the tokio network edge over a sans-I/O [`net::RequestHandler`].
+//! * [`realm`]: `init_realm` and `create_principal`.
+//! * [`handler`]: the request handler `serve` runs.
 #![forbid(unsafe_code)]
+
+pub mod config;
+pub mod db;
+pub mod handler;
+pub mod net;
+pub mod realm;
+pub mod telemetry;

@@ -1,0 +1,182 @@
+//! The principal database: the [`PrincipalStore`] trait every backend
+//! implements, the entry types, the master key, and the SQLite backend.
+//!
+//! Lookups ([`PrincipalStore::get`]) are served from memory and return an
+//! `Arc` of the decrypted entry; writes go to the backing store and update the
+//! cache. Writes by other processes are picked up by
+//! [`PrincipalStore::refresh`] (which the SQLite backend also runs by itself,
+//! at most once per refresh interval, from `get`).
+
+pub mod entry;
+pub mod master_key;
+pub mod sqlite;
+mod sqlite_schema;
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+pub use entry::{
+    AuthEvent, KeyData, KeyMaterial, PrincipalEntry, PrincipalFlags, SaltInfo, default_salt,
+    split_principal,
+};
+pub use master_key::{MasterKey, MasterKeyError};
+pub use sqlite::{SqliteStore, StoreOptions};
+
+/// A key to add in a new key set ([`PrincipalStore::add_key_set`]); the kvno
+/// is assigned by the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKey {
+    /// Enctype number.
+    pub enctype: i32,
+    /// Key bytes.
+    pub key: KeyMaterial,
+    /// Salt and string-to-key parameters.
+    pub salt: Option<SaltInfo>,
+}
+
+/// Database errors. Display is one line.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No database at this path.
+    #[error("database {0} does not exist (run `tessera-kdc init` first)")]
+    NotInitialized(String),
+    /// `init` on a database that already holds a realm.
+    #[error("database {0} is already initialized")]
+    AlreadyInitialized(String),
+    /// The master key does not open the realm's verifier.
+    #[error("wrong master key for realm {0}")]
+    WrongMasterKey(String),
+    /// The database holds a different realm.
+    #[error("database holds realm {found}, configuration says {expected}")]
+    RealmMismatch {
+        /// Realm from the configuration.
+        expected: String,
+        /// Realm in the database.
+        found: String,
+    },
+    /// Unknown schema version.
+    #[error("database schema version {found} is not supported (this build knows {supported})")]
+    SchemaVersion {
+        /// Version found.
+        found: i64,
+        /// Version this build supports.
+        supported: i64,
+    },
+    /// No such principal.
+    #[error("principal {0} does not exist")]
+    NotFound(String),
+    /// The principal exists already.
+    #[error("principal {0} already exists")]
+    AlreadyExists(String),
+    /// A malformed principal name (or one outside the realm).
+    #[error("invalid principal name {0:?}")]
+    InvalidName(String),
+    /// A stored row could not be decoded or decrypted.
+    #[error("principal {principal}: stored entry is corrupt: {detail}")]
+    Corrupt {
+        /// Principal name.
+        principal: String,
+        /// What is wrong.
+        detail: &'static str,
+    },
+    /// Master key problem.
+    #[error(transparent)]
+    MasterKey(#[from] MasterKeyError),
+    /// SQLite error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Filesystem error.
+    #[error("{path}: {source}")]
+    Io {
+        /// Path involved.
+        path: String,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// A principal database backend.
+///
+/// Implementations must be cheap to call concurrently: `get` is on the hot
+/// path of every AS/TGS exchange and must not take a global lock or do I/O on
+/// every call.
+pub trait PrincipalStore: Send + Sync {
+    /// The realm this store holds.
+    fn realm(&self) -> &str;
+
+    /// Looks up a principal by canonical name (`comp/comp@REALM`).
+    fn get(&self, name: &str) -> Result<Option<Arc<PrincipalEntry>>, DbError>;
+
+    /// Creates a principal; fails with [`DbError::AlreadyExists`].
+    fn create(&self, entry: &PrincipalEntry) -> Result<(), DbError>;
+
+    /// Replaces an existing principal (attributes and keys); fails with
+    /// [`DbError::NotFound`].
+    fn update(&self, entry: &PrincipalEntry) -> Result<(), DbError>;
+
+    /// Creates or replaces a principal.
+    fn put(&self, entry: &PrincipalEntry) -> Result<(), DbError>;
+
+    /// Deletes a principal; returns whether it existed.
+    fn delete(&self, name: &str) -> Result<bool, DbError>;
+
+    /// Names matching a glob (`*`, `?`, `[...]`, case-sensitive), sorted.
+    fn list(&self, glob: &str) -> Result<Vec<String>, DbError>;
+
+    /// Adds a new key set at kvno = current + 1 (1 for the first), keeps
+    /// `keep_old` older kvnos and drops the rest; returns the new kvno.
+    fn add_key_set(
+        &self,
+        name: &str,
+        keys: Vec<NewKey>,
+        keep_old: u32,
+        now: SystemTime,
+        modified_by: Option<&str>,
+    ) -> Result<u32, DbError>;
+
+    /// Records a pre-authentication success or failure (lockout fields).
+    fn record_auth(&self, name: &str, event: AuthEvent, at: SystemTime) -> Result<(), DbError>;
+
+    /// Picks up changes made by other processes now.
+    fn refresh(&self) -> Result<(), DbError>;
+}
+
+impl<T: PrincipalStore + ?Sized> PrincipalStore for Arc<T> {
+    fn realm(&self) -> &str {
+        (**self).realm()
+    }
+    fn get(&self, name: &str) -> Result<Option<Arc<PrincipalEntry>>, DbError> {
+        (**self).get(name)
+    }
+    fn create(&self, entry: &PrincipalEntry) -> Result<(), DbError> {
+        (**self).create(entry)
+    }
+    fn update(&self, entry: &PrincipalEntry) -> Result<(), DbError> {
+        (**self).update(entry)
+    }
+    fn put(&self, entry: &PrincipalEntry) -> Result<(), DbError> {
+        (**self).put(entry)
+    }
+    fn delete(&self, name: &str) -> Result<bool, DbError> {
+        (**self).delete(name)
+    }
+    fn list(&self, glob: &str) -> Result<Vec<String>, DbError> {
+        (**self).list(glob)
+    }
+    fn add_key_set(
+        &self,
+        name: &str,
+        keys: Vec<NewKey>,
+        keep_old: u32,
+        now: SystemTime,
+        modified_by: Option<&str>,
+    ) -> Result<u32, DbError> {
+        (**self).add_key_set(name, keys, keep_old, now, modified_by)
+    }
+    fn record_auth(&self, name: &str, event: AuthEvent, at: SystemTime) -> Result<(), DbError> {
+        (**self).record_auth(name, event, at)
+    }
+    fn refresh(&self) -> Result<(), DbError> {
+        (**self).refresh()
+    }
+}

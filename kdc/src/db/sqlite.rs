@@ -1,0 +1,486 @@
+//! SQLite backend of [`PrincipalStore`], with an in-memory cache.
+//!
+//! * The file is opened in WAL mode with a busy timeout, so other processes
+//!   (`kadmin -l`, admin services) can write while the KDC serves.
+//! * Every entry is decrypted once and kept in a [`DashMap`] (sharded locks,
+//!   no global lock); `get` returns an `Arc` clone from it.
+//! * Freshness: at most once per `refresh_interval`, the first `get` that
+//!   finds the interval elapsed *tries* to take the connection (never waits
+//!   for it) and asks `PRAGMA data_version`, which changes only when another
+//!   connection committed. If it changed, the principals named in the
+//!   `changes` log after the last applied sequence number are reloaded (or
+//!   everything, when the reader fell behind the pruned log). Writes made
+//!   through this store update the cache directly.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use dashmap::DashMap;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use super::entry::{AuthEvent, KeyData, PrincipalEntry, split_principal, to_unix, truncate_to_secs};
+use super::sqlite_schema::{SCHEMA, SCHEMA_VERSION, log_change, read_entry, write_entry, write_key};
+use super::{DbError, MasterKey, NewKey, PrincipalStore};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE_NAME: &str = "principals.sqlite3";
+
+/// Tunables of the SQLite store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Minimum time between checks for other processes' writes.
+    pub refresh_interval: Duration,
+    /// How long a writer waits for another process's write lock.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            refresh_interval: Duration::from_secs(1),
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+struct Inner {
+    conn: Connection,
+    /// `PRAGMA data_version` at the last refresh.
+    data_version: i64,
+    /// Highest change sequence applied to the cache.
+    last_seq: i64,
+}
+
+/// The SQLite principal store. See the module documentation.
+pub struct SqliteStore {
+    realm: String,
+    mkey: MasterKey,
+    inner: Mutex<Inner>,
+    cache: DashMap<String, Arc<PrincipalEntry>>,
+    opts: StoreOptions,
+    epoch: Instant,
+    /// Milliseconds since `epoch` after which `get` checks for changes.
+    next_check_ms: AtomicU64,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("realm", &self.realm)
+            .field("cached_principals", &self.cache.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn configure(conn: &Connection, opts: &StoreOptions) -> Result<(), DbError> {
+    conn.busy_timeout(opts.busy_timeout)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn data_version(conn: &Connection) -> Result<i64, DbError> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+impl SqliteStore {
+    /// Creates a new database file for `realm`, protected by `mkey`. Fails
+    /// with [`DbError::AlreadyInitialized`] if the file already holds a realm.
+    pub fn create(
+        path: &Path,
+        realm: &str,
+        mkey: MasterKey,
+        opts: StoreOptions,
+    ) -> Result<Self, DbError> {
+        let conn = Connection::open(path)?;
+        configure(&conn, &opts)?;
+        let exists: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'realm'",
+            [],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Err(DbError::AlreadyInitialized(path.display().to_string()));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
+        let verifier = mkey.make_verifier(realm)?;
+        let mut conn = conn;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        tx.execute_batch(SCHEMA)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            params![SCHEMA_VERSION],
+        )?;
+        tx.execute(
+            "INSERT INTO realm (name, mkey_verifier, mkey_kvno, created) VALUES (?1, ?2, 1, ?3)",
+            params![realm, verifier, to_unix(SystemTime::now())],
+        )?;
+        tx.commit()?;
+        Self::finish_open(conn, realm, mkey, opts)
+    }
+
+    /// Opens an existing database, checking the schema version, the realm
+    /// name and the master key (one clear error for each).
+    pub fn open(
+        path: &Path,
+        realm: &str,
+        mkey: MasterKey,
+        opts: StoreOptions,
+    ) -> Result<Self, DbError> {
+        if !path.exists() {
+            return Err(DbError::NotInitialized(path.display().to_string()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn, &opts)?;
+        let version: Option<i64> = conn
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .optional()
+            .map_err(|_| DbError::NotInitialized(path.display().to_string()))?;
+        let Some(version) = version else {
+            return Err(DbError::NotInitialized(path.display().to_string()));
+        };
+        if version != SCHEMA_VERSION {
+            return Err(DbError::SchemaVersion {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let (found, verifier): (String, Vec<u8>) = conn
+            .query_row("SELECT name, mkey_verifier FROM realm", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+            .ok_or_else(|| DbError::NotInitialized(path.display().to_string()))?;
+        if found != realm {
+            return Err(DbError::RealmMismatch {
+                expected: realm.to_owned(),
+                found,
+            });
+        }
+        if !mkey.check_verifier(realm, &verifier) {
+            return Err(DbError::WrongMasterKey(realm.to_owned()));
+        }
+        Self::finish_open(conn, realm, mkey, opts)
+    }
+
+    fn finish_open(
+        conn: Connection,
+        realm: &str,
+        mkey: MasterKey,
+        opts: StoreOptions,
+    ) -> Result<Self, DbError> {
+        let store = SqliteStore {
+            realm: realm.to_owned(),
+            mkey,
+            inner: Mutex::new(Inner {
+                conn,
+                data_version: 0,
+                last_seq: 0,
+            }),
+            cache: DashMap::new(),
+            opts,
+            epoch: Instant::now(),
+            next_check_ms: AtomicU64::new(0),
+        };
+        {
+            let mut inner = store.lock();
+            store.full_reload(&mut inner)?;
+        }
+        store.schedule_next_check();
+        Ok(store)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves no half-written state: open
+        // transactions roll back when dropped.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn schedule_next_check(&self) {
+        let interval = u64::try_from(self.opts.refresh_interval.as_millis()).unwrap_or(u64::MAX);
+        self.next_check_ms
+            .store(self.now_ms().saturating_add(interval), Ordering::Relaxed);
+    }
+
+    /// Number of principals held in memory.
+    pub fn cached_len(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Refreshes if the interval elapsed and nobody else is refreshing.
+    fn refresh_if_due(&self) {
+        if self.now_ms() < self.next_check_ms.load(Ordering::Relaxed) {
+            return;
+        }
+        let Ok(mut inner) = self.inner.try_lock() else {
+            return; // another thread is refreshing or writing: serve from cache
+        };
+        self.schedule_next_check();
+        if let Err(e) = self.refresh_locked(&mut inner) {
+            tracing::warn!(error = %e, "principal cache refresh failed; serving cached entries");
+        }
+    }
+
+    fn refresh_locked(&self, inner: &mut Inner) -> Result<(), DbError> {
+        let dv = data_version(&inner.conn)?;
+        if dv == inner.data_version {
+            return Ok(());
+        }
+        let tx = inner.conn.transaction()?;
+        let (min_seq, max_seq): (Option<i64>, Option<i64>) =
+            tx.query_row("SELECT MIN(seq), MAX(seq) FROM changes", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let (Some(min_seq), Some(max_seq)) = (min_seq, max_seq) else {
+            drop(tx);
+            inner.data_version = dv;
+            return Ok(());
+        };
+        if min_seq > inner.last_seq.saturating_add(1) {
+            drop(tx);
+            tracing::info!("principal change log pruned past our position; full reload");
+            self.full_reload(inner)?;
+            inner.data_version = dv;
+            return Ok(());
+        }
+        let names: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT DISTINCT principal FROM changes WHERE seq > ?1 AND seq <= ?2",
+            )?;
+            let rows = stmt.query_map(params![inner.last_seq, max_seq], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for name in &names {
+            self.reload_one(&tx, name);
+        }
+        drop(tx);
+        if !names.is_empty() {
+            tracing::debug!(count = names.len(), "reloaded principals changed by another process");
+        }
+        inner.last_seq = max_seq;
+        inner.data_version = dv;
+        Ok(())
+    }
+
+    fn reload_one(&self, conn: &Connection, name: &str) {
+        match read_entry(conn, &self.mkey, name) {
+            Ok(Some(e)) => {
+                self.cache.insert(name.to_owned(), Arc::new(e));
+            }
+            Ok(None) => {
+                self.cache.remove(name);
+            }
+            Err(err) => {
+                tracing::error!(principal = name, error = %err, "cannot load principal; it is not served");
+                self.cache.remove(name);
+            }
+        }
+    }
+
+    fn full_reload(&self, inner: &mut Inner) -> Result<(), DbError> {
+        let dv = data_version(&inner.conn)?;
+        let tx = inner.conn.transaction()?;
+        let max_seq: Option<i64> = tx.query_row("SELECT MAX(seq) FROM changes", [], |r| r.get(0))?;
+        let names: Vec<String> = {
+            let mut stmt = tx.prepare("SELECT name FROM principals")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        self.cache.retain(|k, _| names.contains(k));
+        for name in &names {
+            self.reload_one(&tx, name);
+        }
+        drop(tx);
+        inner.last_seq = max_seq.unwrap_or(0);
+        inner.data_version = dv;
+        Ok(())
+    }
+
+    fn check_name(&self, name: &str) -> Result<(), DbError> {
+        match split_principal(name) {
+            Some((_, realm)) if !realm.is_empty() => Ok(()),
+            _ => Err(DbError::InvalidName(name.to_owned())),
+        }
+    }
+
+    /// Writes `entry` in one transaction; `must` = Some(true) requires it to
+    /// exist, Some(false) requires it not to.
+    fn write(&self, entry: &PrincipalEntry, must_exist: Option<bool>) -> Result<(), DbError> {
+        self.check_name(&entry.name)?;
+        let mut entry = entry.clone();
+        entry.sort_keys();
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: bool = tx.query_row(
+            "SELECT COUNT(*) > 0 FROM principals WHERE name = ?1",
+            params![entry.name],
+            |r| r.get(0),
+        )?;
+        match must_exist {
+            Some(true) if !exists => return Err(DbError::NotFound(entry.name)),
+            Some(false) if exists => return Err(DbError::AlreadyExists(entry.name)),
+            _ => {}
+        }
+        write_entry(&tx, &self.mkey, &entry)?;
+        log_change(&tx, &entry.name, SystemTime::now())?;
+        tx.commit()?;
+        self.cache.insert(entry.name.clone(), Arc::new(entry));
+        Ok(())
+    }
+}
+
+impl PrincipalStore for SqliteStore {
+    fn realm(&self) -> &str {
+        &self.realm
+    }
+
+    fn get(&self, name: &str) -> Result<Option<Arc<PrincipalEntry>>, DbError> {
+        self.refresh_if_due();
+        Ok(self.cache.get(name).map(|r| Arc::clone(r.value())))
+    }
+
+    fn create(&self, entry: &PrincipalEntry) -> Result<(), DbError> {
+        self.write(entry, Some(false))
+    }
+
+    fn update(&self, entry: &PrincipalEntry) -> Result<(), DbError> {
+        self.write(entry, Some(true))
+    }
+
+    fn put(&self, entry: &PrincipalEntry) -> Result<(), DbError> {
+        self.write(entry, None)
+    }
+
+    fn delete(&self, name: &str) -> Result<bool, DbError> {
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM keys WHERE principal = ?1", params![name])?;
+        let n = tx.execute("DELETE FROM principals WHERE name = ?1", params![name])?;
+        if n > 0 {
+            log_change(&tx, name, SystemTime::now())?;
+        }
+        tx.commit()?;
+        self.cache.remove(name);
+        Ok(n > 0)
+    }
+
+    fn list(&self, glob: &str) -> Result<Vec<String>, DbError> {
+        let inner = self.lock();
+        let mut stmt = inner
+            .conn
+            .prepare("SELECT name FROM principals WHERE name GLOB ?1 ORDER BY name")?;
+        let rows = stmt.query_map(params![glob], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn add_key_set(
+        &self,
+        name: &str,
+        keys: Vec<NewKey>,
+        keep_old: u32,
+        now: SystemTime,
+        modified_by: Option<&str>,
+    ) -> Result<u32, DbError> {
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(mut entry) = read_entry(&tx, &self.mkey, name)? else {
+            return Err(DbError::NotFound(name.to_owned()));
+        };
+        let kvno = entry.current_kvno().wrapping_add(1).max(1);
+        let new: Vec<KeyData> = keys
+            .into_iter()
+            .map(|k| KeyData {
+                kvno,
+                enctype: k.enctype,
+                key: k.key,
+                salt: k.salt,
+            })
+            .collect();
+        let oldest_kept = kvno.saturating_sub(keep_old);
+        entry.keys.retain(|k| k.kvno >= oldest_kept && k.kvno < kvno);
+        tx.execute(
+            "DELETE FROM keys WHERE principal = ?1 AND (kvno < ?2 OR kvno >= ?3)",
+            params![name, i64::from(oldest_kept), i64::from(kvno)],
+        )?;
+        for (pos, k) in new.iter().enumerate() {
+            write_key(&tx, &self.mkey, name, k, pos as i64)?;
+        }
+        let now = truncate_to_secs(now);
+        tx.execute(
+            "UPDATE principals SET modified = ?2, modified_by = ?3 WHERE name = ?1",
+            params![name, to_unix(now), modified_by],
+        )?;
+        log_change(&tx, name, now)?;
+        tx.commit()?;
+        let mut keys = new;
+        keys.append(&mut entry.keys);
+        entry.keys = keys;
+        entry.modified = now;
+        entry.modified_by = modified_by.map(str::to_owned);
+        self.cache.insert(name.to_owned(), Arc::new(entry));
+        Ok(kvno)
+    }
+
+    fn record_auth(&self, name: &str, event: AuthEvent, at: SystemTime) -> Result<(), DbError> {
+        let at = truncate_to_secs(at);
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = match event {
+            AuthEvent::Success => tx.execute(
+                "UPDATE principals SET fail_count = 0, last_success = ?2 WHERE name = ?1",
+                params![name, to_unix(at)],
+            )?,
+            AuthEvent::Failure => tx.execute(
+                "UPDATE principals SET fail_count = fail_count + 1, last_failure = ?2
+                 WHERE name = ?1",
+                params![name, to_unix(at)],
+            )?,
+        };
+        if n == 0 {
+            return Err(DbError::NotFound(name.to_owned()));
+        }
+        log_change(&tx, name, at)?;
+        tx.commit()?;
+        if let Some(mut slot) = self.cache.get_mut(name) {
+            let e = Arc::make_mut(slot.value_mut());
+            match event {
+                AuthEvent::Success => {
+                    e.fail_count = 0;
+                    e.last_success = Some(at);
+                }
+                AuthEvent::Failure => {
+                    e.fail_count = e.fail_count.saturating_add(1);
+                    e.last_failure = Some(at);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn refresh(&self) -> Result<(), DbError> {
+        let mut inner = self.lock();
+        self.schedule_next_check();
+        self.refresh_locked(&mut inner)
+    }
+}

@@ -1,0 +1,115 @@
+//! `tessera-kdc`: create a realm (`init`) and serve it (`serve`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use tessera_kdc::config::KdcConfig;
+use tessera_kdc::db::PrincipalStore;
+use tessera_kdc::handler::PlaceholderHandler;
+use tessera_kdc::net::{Server, bind_all};
+use tessera_kdc::realm::{init_realm, open_store};
+use tessera_kdc::telemetry::init_tracing;
+
+/// The Tessera Kerberos KDC.
+#[derive(Debug, Parser)]
+#[command(name = "tessera-kdc", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the realm: data directory, master key stash, database, krbtgt.
+    Init {
+        /// Configuration file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Serve the realm until SIGTERM or SIGINT.
+    Serve {
+        /// Configuration file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init { config } => cmd_init(&config),
+        Command::Serve { config } => cmd_serve(&config),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("tessera-kdc: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cmd_init(path: &std::path::Path) -> Result<(), String> {
+    let config = KdcConfig::load(path).map_err(|e| e.to_string())?;
+    let report = init_realm(&config).map_err(|e| e.to_string())?;
+    println!("realm {} created", config.realm);
+    println!("  database: {}", report.db_path.display());
+    if let Some(stash) = &report.stash_created {
+        println!("  master key stash: {} (mode 0600; back it up)", stash.display());
+    }
+    println!("  {} created with random keys", report.krbtgt);
+    Ok(())
+}
+
+fn cmd_serve(path: &std::path::Path) -> Result<(), String> {
+    let config = Arc::new(KdcConfig::load(path).map_err(|e| e.to_string())?);
+    init_tracing(config.log_format);
+    let store = open_store(&config).map_err(|e| e.to_string())?;
+    tracing::info!(realm = %config.realm, principals = store.cached_len(), "database opened");
+    let store: Arc<dyn PrincipalStore> = Arc::new(store);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let (udp, tcp) = bind_all(&config.network.udp_listen, &config.network.tcp_listen)
+            .await
+            .map_err(|e| e.to_string())?;
+        let shutdown = CancellationToken::new();
+        tokio::spawn(wait_for_signal(shutdown.clone()));
+        let handler = Arc::new(PlaceholderHandler::new(store, Arc::clone(&config)));
+        Server::new(handler, config.server_config())
+            .run(udp, tcp, shutdown)
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Cancels `token` on SIGTERM or SIGINT.
+async fn wait_for_signal(token: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => tracing::info!("SIGTERM received"),
+                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch SIGTERM; only SIGINT stops the server");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    token.cancel();
+}

@@ -1,0 +1,115 @@
+//! The network edge: UDP and TCP (RFC 4120 section 7.2) on tokio, in front
+//! of a sans-I/O [`RequestHandler`].
+//!
+//! The edge knows framing, sizes, timeouts and connection limits; it knows
+//! nothing about ASN.1. When the edge itself must answer with a KRB-ERROR
+//! (TCP length with the reserved bit set or too long, UDP reply too big) it
+//! asks the handler for the bytes through [`RequestHandler::edge_error`].
+
+mod server;
+mod tcp;
+mod udp;
+
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime};
+
+pub use server::{Server, bind_all};
+
+/// Largest UDP payload over IPv4 (65535 - 8 UDP - 20 IP header bytes).
+pub const MAX_UDP_PAYLOAD: usize = 65507;
+
+/// The transport a request arrived on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// A UDP datagram; the reply must fit in one datagram.
+    Udp,
+    /// A length-framed message on a TCP connection.
+    Tcp,
+}
+
+/// Situations where the edge answers (or drops) by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeError {
+    /// TCP length prefix has the reserved high bit set, or announces more
+    /// than the configured maximum request size (RFC 4120 7.2.2:
+    /// KRB_ERR_FIELD_TOOLONG, then close).
+    FieldTooLong,
+    /// The handler's reply exceeds the UDP reply limit
+    /// (KRB_ERR_RESPONSE_TOO_BIG, so the client retries over TCP).
+    ResponseTooBig,
+}
+
+/// The sans-I/O request handler the edge calls for every request.
+///
+/// Implementations do no I/O and read no clock: `now` is passed in.
+pub trait RequestHandler: Send + Sync + 'static {
+    /// Handles one request; `None` means send nothing (drop).
+    fn handle(
+        &self,
+        request: &[u8],
+        peer: SocketAddr,
+        transport: Transport,
+        now: SystemTime,
+    ) -> Option<Vec<u8>>;
+
+    /// Bytes of the KRB-ERROR the edge should send for `error` (`request` is
+    /// the original request for [`EdgeError::ResponseTooBig`], empty for
+    /// [`EdgeError::FieldTooLong`]). The default sends nothing.
+    fn edge_error(
+        &self,
+        error: EdgeError,
+        request: &[u8],
+        peer: SocketAddr,
+        now: SystemTime,
+    ) -> Option<Vec<u8>> {
+        let _ = (error, request, peer, now);
+        None
+    }
+}
+
+/// Limits of the network edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Largest request accepted (UDP datagram or TCP message body).
+    pub max_request_size: usize,
+    /// Largest UDP reply; larger ones are replaced by
+    /// [`EdgeError::ResponseTooBig`]. Capped at [`MAX_UDP_PAYLOAD`].
+    pub udp_max_reply_size: usize,
+    /// Close a TCP connection idle (no complete request) this long.
+    pub tcp_idle_timeout: Duration,
+    /// Cap on concurrently open TCP connections; extra ones are closed at
+    /// once.
+    pub max_tcp_connections: usize,
+    /// Cap on UDP requests being handled at once; extra ones are dropped.
+    pub max_udp_in_flight: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_request_size: 65536,
+            udp_max_reply_size: MAX_UDP_PAYLOAD,
+            tcp_idle_timeout: Duration::from_secs(30),
+            max_tcp_connections: 1024,
+            max_udp_in_flight: 4096,
+        }
+    }
+}
+
+/// Errors of the network edge. Display is one line.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    /// A socket could not be bound.
+    #[error("cannot listen on {proto} {addr}: {source}")]
+    Bind {
+        /// "udp" or "tcp".
+        proto: &'static str,
+        /// Address.
+        addr: SocketAddr,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// No socket to serve on.
+    #[error("no socket to serve on")]
+    NoSockets,
+}
