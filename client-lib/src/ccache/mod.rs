@@ -22,7 +22,7 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 pub use crate::keytab::KtPrincipal as Principal;
-pub use name::CcacheName;
+pub use name::{CcacheName, current_uid};
 
 /// The realm MIT uses for configuration entries' server principals.
 pub const CONFIG_REALM: &str = "X-CACHECONF:";
