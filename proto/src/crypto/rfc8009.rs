@@ -187,3 +187,52 @@ impl Variant {
         Ok(self.kdf(base, b"prf", input, self.prf_len())?.to_vec())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::Variant;
+
+    fn h(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+
+    /// RFC 8009 appendix A: Kc, Ke and Ki for key usage 2.
+    #[test]
+    fn rfc8009_derived_keys_usage_2() {
+        let cases = [
+            (
+                Variant::Aes128Sha256,
+                "3705d96080c17728a0e800eab6e0d23c",
+                "b31a018a48f54776f403e9a396325dc3",
+                "9b197dd1e8c5609d6e67c3e37c62c72e",
+                "9fda0e56ab2d85e1569a688696c26a6c",
+            ),
+            (
+                Variant::Aes256Sha384,
+                "6d404d37faf79f9df0d33568d320669800eb4836472ea8a026d16b7182460c52",
+                "ef5718be86cc84963d8bbb5031e9f5c4ba41f28faf69e73d",
+                "56ab22bee63d82d7bc5227f6773f8ea7a5eb1c825160c38312980c442e5c7e49",
+                "69b16514e3cd8e56b82010d5c73012b622c4d00ffc23ed1f",
+            ),
+        ];
+        for (v, base, kc, ke, ki) in cases {
+            let base = h(base);
+            assert_eq!(
+                hex::encode(&*v.derive(&base, 2, 0x99).unwrap()),
+                kc,
+                "{v:?} Kc"
+            );
+            assert_eq!(
+                hex::encode(&*v.derive(&base, 2, 0xAA).unwrap()),
+                ke,
+                "{v:?} Ke"
+            );
+            assert_eq!(
+                hex::encode(&*v.derive(&base, 2, 0x55).unwrap()),
+                ki,
+                "{v:?} Ki"
+            );
+        }
+    }
+}
