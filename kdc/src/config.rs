@@ -213,7 +213,11 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     let mut num: Option<u64> = None;
     for c in s.chars() {
         if let Some(d) = c.to_digit(10) {
-            num = Some(num.unwrap_or(0).checked_mul(10)?.checked_add(u64::from(d))?);
+            num = Some(
+                num.unwrap_or(0)
+                    .checked_mul(10)?
+                    .checked_add(u64::from(d))?,
+            );
             continue;
         }
         let unit = match c {
@@ -320,13 +324,16 @@ impl KdcConfig {
         }
 
         let addrs = |key: &str, v: Option<Vec<String>>| -> Result<Vec<SocketAddr>, ConfigError> {
-            let list = v.unwrap_or_else(|| DEFAULT_LISTEN.iter().map(|s| (*s).to_owned()).collect());
+            let list =
+                v.unwrap_or_else(|| DEFAULT_LISTEN.iter().map(|s| (*s).to_owned()).collect());
             list.iter()
                 .map(|s| {
                     s.parse::<SocketAddr>().map_err(|_| {
                         bad(
                             key,
-                            format!("{s:?} is not an address:port (e.g. \"127.0.0.1:88\", \"[::1]:88\")"),
+                            format!(
+                                "{s:?} is not an address:port (e.g. \"127.0.0.1:88\", \"[::1]:88\")"
+                            ),
                         )
                     })
                 })
@@ -343,7 +350,10 @@ impl KdcConfig {
         let int_in = |key: &str, v: Option<i64>, default: i64, min: i64, max: i64| {
             let v = v.unwrap_or(default);
             if v < min || v > max {
-                Err(bad(key, format!("must be between {min} and {max}, got {v}")))
+                Err(bad(
+                    key,
+                    format!("must be between {min} and {max}, got {v}"),
+                ))
             } else {
                 Ok(v)
             }
@@ -626,7 +636,10 @@ require_preauth = false
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.network.tcp_listen.len(), 2);
         assert_eq!(c.network.tcp_idle_timeout, Duration::from_secs(60));
-        assert_eq!(c.database.master_key, MasterKeySource::Env("TESSERA_MKEY".into()));
+        assert_eq!(
+            c.database.master_key,
+            MasterKeySource::Env("TESSERA_MKEY".into())
+        );
         assert_eq!(c.policy.max_life, Duration::from_secs(5400));
         assert_eq!(c.policy.allowed_enctypes, vec![18, 17]);
         assert_eq!(c.policy.default_principal_enctypes, vec![18]);
@@ -648,24 +661,42 @@ require_preauth = false
         assert!(s.contains("relm") && s.starts_with("kdc.toml: line"), "{s}");
         assert!(!s.contains('\n'), "{s}");
 
-        let e = parse(&format!("{MINIMAL}\n[policy]\nallowed_enctypes = [\"des\"]\n")).unwrap_err();
-        assert!(e.to_string().starts_with("kdc.toml: policy.allowed_enctypes: unknown enctype"));
+        let e = parse(&format!(
+            "{MINIMAL}\n[policy]\nallowed_enctypes = [\"des\"]\n"
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("kdc.toml: policy.allowed_enctypes: unknown enctype")
+        );
 
         let e = parse(&format!("{MINIMAL}\nmaster_key_env = \"X\"\n").replace("[database]\n", ""))
             .unwrap_err();
         assert!(e.to_string().contains("kdc.toml"), "{e}");
 
         let e = parse(&MINIMAL.replace("master_key_file", "#")).unwrap_err();
-        assert!(e.to_string().contains("database.master_key_file: missing"), "{e}");
+        assert!(
+            e.to_string().contains("database.master_key_file: missing"),
+            "{e}"
+        );
 
-        let e = parse(&format!("{MINIMAL}\n[network]\nudp_listen = [\"localhost\"]\n")).unwrap_err();
-        assert!(e.to_string().starts_with("kdc.toml: network.udp_listen:"), "{e}");
+        let e = parse(&format!(
+            "{MINIMAL}\n[network]\nudp_listen = [\"localhost\"]\n"
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("kdc.toml: network.udp_listen:"),
+            "{e}"
+        );
 
         let e = parse(&format!(
             "{MINIMAL}\n[policy]\nallowed_enctypes = [\"aes128-cts\"]\ndefault_principal_enctypes = [\"aes256-cts\"]\n"
         ))
         .unwrap_err();
-        assert!(e.to_string().contains("not in policy.allowed_enctypes"), "{e}");
+        assert!(
+            e.to_string().contains("not in policy.allowed_enctypes"),
+            "{e}"
+        );
     }
 
     #[test]

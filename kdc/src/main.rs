@@ -59,7 +59,10 @@ fn cmd_init(path: &std::path::Path) -> Result<(), String> {
     println!("realm {} created", config.realm);
     println!("  database: {}", report.db_path.display());
     if let Some(stash) = &report.stash_created {
-        println!("  master key stash: {} (mode 0600; back it up)", stash.display());
+        println!(
+            "  master key stash: {} (mode 0600; back it up)",
+            stash.display()
+        );
     }
     println!("  {} created with random keys", report.krbtgt);
     Ok(())

@@ -106,7 +106,10 @@ pub fn enctypes_from_numbers(numbers: &[i32]) -> Result<Vec<EncType>, RealmError
 fn check_name(store_realm: &str, name: &str) -> Result<(), RealmError> {
     match split_principal(name) {
         Some((_, realm)) if realm == store_realm => Ok(()),
-        _ => Err(RealmError::InvalidName(name.to_owned(), store_realm.to_owned())),
+        _ => Err(RealmError::InvalidName(
+            name.to_owned(),
+            store_realm.to_owned(),
+        )),
     }
 }
 
@@ -121,9 +124,8 @@ pub fn derive_keys(
     if enctypes.is_empty() {
         return Err(RealmError::NoEnctypes);
     }
-    let salt = default_salt(name).ok_or_else(|| {
-        RealmError::InvalidName(name.to_owned(), String::from("REALM"))
-    })?;
+    let salt = default_salt(name)
+        .ok_or_else(|| RealmError::InvalidName(name.to_owned(), String::from("REALM")))?;
     let mut out = Vec::with_capacity(enctypes.len());
     for &etype in enctypes {
         let s2kparams = etype.default_s2kparams();

@@ -41,7 +41,11 @@ fn key(kvno: u32, enctype: i32, byte: u8) -> KeyData {
 }
 
 fn entry(name: &str) -> PrincipalEntry {
-    let mut e = PrincipalEntry::new(name, PrincipalFlags::new_principal_default(true), t(1_700_000_000));
+    let mut e = PrincipalEntry::new(
+        name,
+        PrincipalFlags::new_principal_default(true),
+        t(1_700_000_000),
+    );
     e.keys = vec![key(1, 18, 0xA1), key(1, 17, 0xA2)];
     e.max_life = Some(Duration::from_secs(3600));
     e.expiration = Some(t(1_800_000_000));
@@ -70,7 +74,10 @@ fn create_get_update_delete_list() {
     e2.flags.set(PrincipalFlags::ALLOW_TIX, false);
     s.update(&e2).unwrap();
     assert!(!s.get("user@TEST.REALM").unwrap().unwrap().is_enabled());
-    assert!(matches!(s.update(&entry("ghost@TEST.REALM")), Err(DbError::NotFound(_))));
+    assert!(matches!(
+        s.update(&entry("ghost@TEST.REALM")),
+        Err(DbError::NotFound(_))
+    ));
     s.put(&entry("host/a.example@TEST.REALM")).unwrap();
     s.put(&entry("host/b.example@TEST.REALM")).unwrap();
     assert_eq!(
@@ -81,7 +88,10 @@ fn create_get_update_delete_list() {
     assert!(s.delete("user@TEST.REALM").unwrap());
     assert!(!s.delete("user@TEST.REALM").unwrap());
     assert!(s.get("user@TEST.REALM").unwrap().is_none());
-    assert!(matches!(s.create(&entry("no-realm")), Err(DbError::InvalidName(_))));
+    assert!(matches!(
+        s.create(&entry("no-realm")),
+        Err(DbError::InvalidName(_))
+    ));
 }
 
 #[test]
@@ -178,7 +188,8 @@ fn wrong_master_key_realm_and_missing_db() {
     assert_eq!(e.to_string(), "wrong master key for realm TEST.REALM");
     let e = SqliteStore::open(&db, "OTHER", mkey(7), opts()).unwrap_err();
     assert!(matches!(e, DbError::RealmMismatch { .. }));
-    let e = SqliteStore::open(&dir.path().join("none.sqlite3"), REALM, mkey(7), opts()).unwrap_err();
+    let e =
+        SqliteStore::open(&dir.path().join("none.sqlite3"), REALM, mkey(7), opts()).unwrap_err();
     assert!(matches!(e, DbError::NotInitialized(_)));
     let e = SqliteStore::create(&db, REALM, mkey(7), opts()).unwrap_err();
     assert!(matches!(e, DbError::AlreadyInitialized(_)));
@@ -199,7 +210,9 @@ fn second_process_writes_are_seen_after_refresh() {
     changed.fail_count = 3;
     changed.flags.set(PrincipalFlags::REQUIRES_PREAUTH, false);
     admin.update(&changed).unwrap();
-    admin.record_auth("keep@TEST.REALM", AuthEvent::Failure, t(1_700_000_500)).unwrap();
+    admin
+        .record_auth("keep@TEST.REALM", AuthEvent::Failure, t(1_700_000_500))
+        .unwrap();
 
     server.refresh().unwrap();
     assert!(server.get("new@TEST.REALM").unwrap().is_some());
@@ -213,7 +226,9 @@ fn second_process_writes_are_seen_after_refresh() {
     admin.create(&entry("auto@TEST.REALM")).unwrap();
     assert!(server.get("auto@TEST.REALM").unwrap().is_some());
 
-    server.record_auth("keep@TEST.REALM", AuthEvent::Success, t(1_700_000_600)).unwrap();
+    server
+        .record_auth("keep@TEST.REALM", AuthEvent::Success, t(1_700_000_600))
+        .unwrap();
     let k = server.get("keep@TEST.REALM").unwrap().unwrap();
     assert_eq!((k.fail_count, k.last_success), (0, Some(t(1_700_000_600))));
     admin.refresh().unwrap();

@@ -16,7 +16,13 @@ use tokio_util::sync::CancellationToken;
 struct Echo;
 
 impl RequestHandler for Echo {
-    fn handle(&self, req: &[u8], _peer: SocketAddr, tr: Transport, _now: SystemTime) -> Option<Vec<u8>> {
+    fn handle(
+        &self,
+        req: &[u8],
+        _peer: SocketAddr,
+        tr: Transport,
+        _now: SystemTime,
+    ) -> Option<Vec<u8>> {
         match req {
             b"drop" => None,
             b"big" => Some(vec![b'x'; 3000]),
@@ -31,7 +37,13 @@ impl RequestHandler for Echo {
         }
     }
 
-    fn edge_error(&self, e: EdgeError, _req: &[u8], _peer: SocketAddr, _now: SystemTime) -> Option<Vec<u8>> {
+    fn edge_error(
+        &self,
+        e: EdgeError,
+        _req: &[u8],
+        _peer: SocketAddr,
+        _now: SystemTime,
+    ) -> Option<Vec<u8>> {
         Some(match e {
             EdgeError::FieldTooLong => b"ERR:field-too-long".to_vec(),
             EdgeError::ResponseTooBig => b"ERR:too-big".to_vec(),
@@ -58,7 +70,12 @@ async fn start(ip: &str, config: ServerConfig) -> Option<Running> {
     let task = tokio::spawn(async move {
         server.run(vec![udp], vec![tcp], t).await.unwrap();
     });
-    Some(Running { udp: r_udp, tcp: r_tcp, token, task })
+    Some(Running {
+        udp: r_udp,
+        tcp: r_tcp,
+        token,
+        task,
+    })
 }
 
 fn small_config() -> ServerConfig {
@@ -72,7 +89,13 @@ fn small_config() -> ServerConfig {
 }
 
 async fn udp_ask(server: SocketAddr, req: &[u8]) -> Option<Vec<u8>> {
-    let bind: SocketAddr = if server.is_ipv6() { "[::1]:0" } else { "127.0.0.1:0" }.parse().unwrap();
+    let bind: SocketAddr = if server.is_ipv6() {
+        "[::1]:0"
+    } else {
+        "127.0.0.1:0"
+    }
+    .parse()
+    .unwrap();
     let s = UdpSocket::bind(bind).await.unwrap();
     s.send_to(req, server).await.unwrap();
     let mut buf = vec![0u8; 70000];
@@ -127,7 +150,10 @@ async fn tcp_several_requests_on_one_connection() {
     for i in 0..5 {
         let req = format!("req{i}");
         tcp_send(&mut c, req.as_bytes()).await;
-        assert_eq!(tcp_recv(&mut c).await.unwrap(), format!("tcp:{req}").as_bytes());
+        assert_eq!(
+            tcp_recv(&mut c).await.unwrap(),
+            format!("tcp:{req}").as_bytes()
+        );
     }
     // Big replies are fine over TCP.
     tcp_send(&mut c, b"big").await;
@@ -218,17 +244,23 @@ async fn ipv6_loopback_works() {
 
 #[tokio::test]
 async fn shutdown_token_stops_server_and_open_connections() {
-    let r = start("127.0.0.1", ServerConfig {
-        tcp_idle_timeout: Duration::from_secs(60),
-        ..small_config()
-    })
+    let r = start(
+        "127.0.0.1",
+        ServerConfig {
+            tcp_idle_timeout: Duration::from_secs(60),
+            ..small_config()
+        },
+    )
     .await
     .unwrap();
     let mut c = TcpStream::connect(r.tcp[0]).await.unwrap();
     tcp_send(&mut c, b"x").await;
     assert!(tcp_recv(&mut c).await.is_some());
     r.token.cancel();
-    tokio::time::timeout(Duration::from_secs(5), r.task).await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(5), r.task)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(closed(&mut c).await);
     assert!(TcpStream::connect(r.tcp[0]).await.is_err());
     assert_eq!(udp_ask(r.udp[0], b"late").await, None);
@@ -236,13 +268,19 @@ async fn shutdown_token_stops_server_and_open_connections() {
 
 #[tokio::test]
 async fn bind_all_and_no_sockets() {
-    let (u, t) = tessera_kdc::net::bind_all(&["127.0.0.1:0".parse().unwrap()], &["127.0.0.1:0".parse().unwrap()])
-        .await
-        .unwrap();
+    let (u, t) = tessera_kdc::net::bind_all(
+        &["127.0.0.1:0".parse().unwrap()],
+        &["127.0.0.1:0".parse().unwrap()],
+    )
+    .await
+    .unwrap();
     assert_eq!((u.len(), t.len()), (1, 1));
     let taken = t[0].local_addr().unwrap();
     let e = tessera_kdc::net::bind_all(&[], &[taken]).await.unwrap_err();
-    assert!(e.to_string().starts_with("cannot listen on tcp 127.0.0.1:"), "{e}");
+    assert!(
+        e.to_string().starts_with("cannot listen on tcp 127.0.0.1:"),
+        "{e}"
+    );
     let e = Server::new(Arc::new(Echo), ServerConfig::default())
         .run(vec![], vec![], CancellationToken::new())
         .await

@@ -98,8 +98,14 @@ const FLAG_NAMES: &[(PrincipalFlags, &str)] = &[
     (PrincipalFlags::NEEDCHANGE, "needchange"),
     (PrincipalFlags::PWCHANGE_SERVICE, "pwchange_service"),
     (PrincipalFlags::OK_AS_DELEGATE, "ok_as_delegate"),
-    (PrincipalFlags::OK_TO_AUTH_AS_DELEGATE, "ok_to_auth_as_delegate"),
-    (PrincipalFlags::NO_AUTH_DATA_REQUIRED, "no_auth_data_required"),
+    (
+        PrincipalFlags::OK_TO_AUTH_AS_DELEGATE,
+        "ok_to_auth_as_delegate",
+    ),
+    (
+        PrincipalFlags::NO_AUTH_DATA_REQUIRED,
+        "no_auth_data_required",
+    ),
     (PrincipalFlags::LOCKDOWN_KEYS, "lockdown_keys"),
 ];
 
@@ -118,7 +124,12 @@ impl std::ops::BitOrAssign for PrincipalFlags {
 
 impl fmt::Debug for PrincipalFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PrincipalFlags({:#x}: {})", self.0, self.names().join("|"))
+        write!(
+            f,
+            "PrincipalFlags({:#x}: {})",
+            self.0,
+            self.names().join("|")
+        )
     }
 }
 
@@ -276,7 +287,7 @@ impl PrincipalEntry {
 
     /// Sorts keys newest kvno first (stable within a kvno).
     pub(crate) fn sort_keys(&mut self) {
-        self.keys.sort_by(|a, b| b.kvno.cmp(&a.kvno));
+        self.keys.sort_by_key(|k| std::cmp::Reverse(k.kvno));
     }
 }
 
@@ -364,16 +375,25 @@ mod tests {
         assert_eq!(split_principal("user"), None);
         assert_eq!(split_principal("a//b@R"), None);
         assert_eq!(split_principal("a@"), None);
-        assert_eq!(split_principal("a\\/b@R").unwrap().0, vec!["a/b".to_string()]);
+        assert_eq!(
+            split_principal("a\\/b@R").unwrap().0,
+            vec!["a/b".to_string()]
+        );
         assert_eq!(default_salt("krbtgt/R@R").unwrap(), b"RkrbtgtR".to_vec());
-        assert_eq!(default_salt("user@EXAMPLE.COM").unwrap(), b"EXAMPLE.COMuser".to_vec());
+        assert_eq!(
+            default_salt("user@EXAMPLE.COM").unwrap(),
+            b"EXAMPLE.COMuser".to_vec()
+        );
     }
 
     #[test]
     fn flags_and_redaction() {
         let f = PrincipalFlags::new_principal_default(true);
         assert!(f.contains(PrincipalFlags::REQUIRES_PREAUTH | PrincipalFlags::ALLOW_TIX));
-        assert!(!PrincipalFlags::new_principal_default(false).contains(PrincipalFlags::REQUIRES_PREAUTH));
+        assert!(
+            !PrincipalFlags::new_principal_default(false)
+                .contains(PrincipalFlags::REQUIRES_PREAUTH)
+        );
         let k = KeyMaterial::from_slice(&[1, 2, 3]);
         assert_eq!(format!("{k:?}"), "KeyMaterial(<3 bytes redacted>)");
         assert_eq!(to_unix(from_unix(-5)), -5);

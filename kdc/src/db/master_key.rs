@@ -264,7 +264,10 @@ mod tests {
     fn seal_open_and_binding() {
         let mk = MasterKey::generate().unwrap();
         let blob = mk.seal_key("a@R", 2, 18, &[7u8; 32]).unwrap();
-        assert_eq!(mk.open_key("a@R", 2, 18, &blob).unwrap().as_slice(), &[7u8; 32]);
+        assert_eq!(
+            mk.open_key("a@R", 2, 18, &blob).unwrap().as_slice(),
+            &[7u8; 32]
+        );
         assert!(mk.open_key("b@R", 2, 18, &blob).is_err());
         assert!(mk.open_key("a@R", 3, 18, &blob).is_err());
         assert!(mk.open_key("a@R", 2, 17, &blob).is_err());
@@ -291,13 +294,19 @@ mod tests {
         }
         let back = MasterKey::read_stash(&p).unwrap();
         assert_eq!(back.0, mk.0);
-        assert!(matches!(mk.write_stash(&p), Err(MasterKeyError::StashExists(_))));
+        assert!(matches!(
+            mk.write_stash(&p),
+            Err(MasterKeyError::StashExists(_))
+        ));
         assert!(matches!(
             MasterKey::read_stash(&dir.path().join("nope")),
             Err(MasterKeyError::StashMissing(_))
         ));
         std::fs::write(&p, "garbage").unwrap();
-        assert!(matches!(MasterKey::read_stash(&p), Err(MasterKeyError::Malformed(_))));
+        assert!(matches!(
+            MasterKey::read_stash(&p),
+            Err(MasterKeyError::Malformed(_))
+        ));
         let hexed = mk.to_hex();
         assert_eq!(MasterKey::parse(&hexed, "env").unwrap().0, mk.0);
     }

@@ -20,8 +20,12 @@ use std::time::{Duration, Instant, SystemTime};
 use dashmap::DashMap;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use super::entry::{AuthEvent, KeyData, PrincipalEntry, split_principal, to_unix, truncate_to_secs};
-use super::sqlite_schema::{SCHEMA, SCHEMA_VERSION, log_change, read_entry, write_entry, write_key};
+use super::entry::{
+    AuthEvent, KeyData, PrincipalEntry, split_principal, to_unix, truncate_to_secs,
+};
+use super::sqlite_schema::{
+    SCHEMA, SCHEMA_VERSION, log_change, read_entry, write_entry, write_key,
+};
 use super::{DbError, MasterKey, NewKey, PrincipalStore};
 
 /// File name of the database inside the data directory.
@@ -257,9 +261,8 @@ impl SqliteStore {
             return Ok(());
         }
         let names: Vec<String> = {
-            let mut stmt = tx.prepare(
-                "SELECT DISTINCT principal FROM changes WHERE seq > ?1 AND seq <= ?2",
-            )?;
+            let mut stmt =
+                tx.prepare("SELECT DISTINCT principal FROM changes WHERE seq > ?1 AND seq <= ?2")?;
             let rows = stmt.query_map(params![inner.last_seq, max_seq], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
@@ -268,7 +271,10 @@ impl SqliteStore {
         }
         drop(tx);
         if !names.is_empty() {
-            tracing::debug!(count = names.len(), "reloaded principals changed by another process");
+            tracing::debug!(
+                count = names.len(),
+                "reloaded principals changed by another process"
+            );
         }
         inner.last_seq = max_seq;
         inner.data_version = dv;
@@ -293,7 +299,8 @@ impl SqliteStore {
     fn full_reload(&self, inner: &mut Inner) -> Result<(), DbError> {
         let dv = data_version(&inner.conn)?;
         let tx = inner.conn.transaction()?;
-        let max_seq: Option<i64> = tx.query_row("SELECT MAX(seq) FROM changes", [], |r| r.get(0))?;
+        let max_seq: Option<i64> =
+            tx.query_row("SELECT MAX(seq) FROM changes", [], |r| r.get(0))?;
         let names: Vec<String> = {
             let mut stmt = tx.prepare("SELECT name FROM principals")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
@@ -416,7 +423,9 @@ impl PrincipalStore for SqliteStore {
             })
             .collect();
         let oldest_kept = kvno.saturating_sub(keep_old);
-        entry.keys.retain(|k| k.kvno >= oldest_kept && k.kvno < kvno);
+        entry
+            .keys
+            .retain(|k| k.kvno >= oldest_kept && k.kvno < kvno);
         tx.execute(
             "DELETE FROM keys WHERE principal = ?1 AND (kvno < ?2 OR kvno >= ?3)",
             params![name, i64::from(oldest_kept), i64::from(kvno)],

@@ -1,0 +1,163 @@
+//! The `tessera-kdc` binary: init, serve, SIGTERM, one-line errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tessera-kdc");
+
+fn write_config(dir: &Path, db_extra: &str) -> std::path::PathBuf {
+    let p = dir.join("kdc.toml");
+    std::fs::write(
+        &p,
+        format!(
+            r#"realm = "CLI.TEST"
+[network]
+udp_listen = ["127.0.0.1:0"]
+tcp_listen = ["127.0.0.1:0"]
+[database]
+dir = "data"
+{db_extra}
+"#
+        ),
+    )
+    .unwrap();
+    p
+}
+
+#[test]
+fn init_then_serve_then_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), r#"master_key_file = "master.key""#);
+    let out = Command::new(BIN)
+        .args(["init", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("krbtgt/CLI.TEST@CLI.TEST"), "{stdout}");
+
+    let out = Command::new(BIN)
+        .args(["init", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+
+    let mut child = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(child.try_wait().unwrap().is_none(), "serve exited early");
+    let st = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "serve did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{err}");
+    assert!(
+        err.contains("SIGTERM") && err.contains("database opened"),
+        "{err}"
+    );
+}
+
+#[test]
+fn serve_errors_are_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // Invalid configuration.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "realm = \"\"\n[database]\ndir = \"d\"\nmaster_key_file = \"k\"\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("bad.toml: realm: must not be empty"), "{err}");
+
+    // Not initialized.
+    let cfg = write_config(dir.path(), r#"master_key_file = "master.key""#);
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("run `tessera-kdc init` first"),
+        "{err}"
+    );
+}
+
+#[test]
+fn env_master_key_right_and_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let var = "TESSERA_CLI_TEST_MKEY";
+    let cfg = write_config(dir.path(), &format!(r#"master_key_env = "{var}""#));
+    let good = "11".repeat(32);
+    let out = Command::new(BIN)
+        .args(["init", "--config"])
+        .arg(&cfg)
+        .env(var, &good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .env(var, "22".repeat(32))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(
+        err.trim_end(),
+        "tessera-kdc: wrong master key for realm CLI.TEST"
+    );
+
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .env_remove(var)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim_end(),
+        format!("tessera-kdc: master key environment variable {var} is not set")
+    );
+}
