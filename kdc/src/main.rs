@@ -8,10 +8,10 @@ use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use tessera_kdc::config::KdcConfig;
-use tessera_kdc::db::PrincipalStore;
+use tessera_kdc::db::{PrincipalStore, StoreOptions, refresh_loop};
 use tessera_kdc::handler::PlaceholderHandler;
 use tessera_kdc::net::{Server, bind_all};
-use tessera_kdc::realm::{init_realm, open_store};
+use tessera_kdc::realm::{init_realm, open_store_with, store_options};
 use tessera_kdc::telemetry::init_tracing;
 
 /// The Tessera Kerberos KDC.
@@ -71,9 +71,14 @@ fn cmd_init(path: &std::path::Path) -> Result<(), String> {
 fn cmd_serve(path: &std::path::Path) -> Result<(), String> {
     let config = Arc::new(KdcConfig::load(path).map_err(|e| e.to_string())?);
     init_tracing(config.log_format);
-    let store = open_store(&config).map_err(|e| e.to_string())?;
+    // Lookups stay in memory; a background task picks up other processes'
+    // writes.
+    let opts = StoreOptions {
+        refresh_on_get: false,
+        ..store_options(&config)
+    };
+    let store = Arc::new(open_store_with(&config, opts).map_err(|e| e.to_string())?);
     tracing::info!(realm = %config.realm, principals = store.cached_len(), "database opened");
-    let store: Arc<dyn PrincipalStore> = Arc::new(store);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -84,11 +89,19 @@ fn cmd_serve(path: &std::path::Path) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let shutdown = CancellationToken::new();
         tokio::spawn(wait_for_signal(shutdown.clone()));
-        let handler = Arc::new(PlaceholderHandler::new(store, Arc::clone(&config)));
+        let refresher = tokio::spawn(refresh_loop(
+            Arc::clone(&store),
+            config.database.refresh_interval,
+            shutdown.clone(),
+        ));
+        let dyn_store: Arc<dyn PrincipalStore> = store;
+        let handler = Arc::new(PlaceholderHandler::new(dyn_store, Arc::clone(&config)));
         Server::new(handler, config.server_config())
             .run(udp, tcp, shutdown)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        let _ = refresher.await;
+        Ok(())
     })
 }
 

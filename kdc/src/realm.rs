@@ -270,16 +270,19 @@ pub fn init_realm(config: &KdcConfig) -> Result<InitReport, RealmError> {
 
 /// Opens the realm's database as configured: loads the master key (missing
 /// or wrong key: one clear error) and loads every principal into memory.
+/// Lookups check for other processes' writes by themselves (good for tools);
+/// a server should use [`open_store_with`] with `refresh_on_get: false` and
+/// run [`crate::db::refresh_loop`].
 pub fn open_store(config: &KdcConfig) -> Result<SqliteStore, RealmError> {
+    open_store_with(config, store_options(config))
+}
+
+/// [`open_store`] with explicit store options.
+pub fn open_store_with(config: &KdcConfig, opts: StoreOptions) -> Result<SqliteStore, RealmError> {
     let db_path = config.database.db_path();
     if !db_path.exists() {
         return Err(DbError::NotInitialized(db_path.display().to_string()).into());
     }
     let mkey = MasterKey::load(&config.database.master_key)?;
-    Ok(SqliteStore::open(
-        &db_path,
-        &config.realm,
-        mkey,
-        store_options(config),
-    )?)
+    Ok(SqliteStore::open(&db_path, &config.realm, mkey, opts)?)
 }

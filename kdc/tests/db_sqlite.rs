@@ -265,3 +265,29 @@ fn data_survives_restart() {
     assert_eq!(*s.get("user@TEST.REALM").unwrap().unwrap(), e);
     assert_eq!(s.cached_len(), 1);
 }
+
+#[tokio::test]
+async fn refresh_loop_picks_up_other_process_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.sqlite3");
+    let no_auto = StoreOptions {
+        refresh_on_get: false,
+        ..opts()
+    };
+    let server = std::sync::Arc::new(SqliteStore::create(&db, REALM, mkey(7), no_auto).unwrap());
+    let token = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn(tessera_kdc::db::refresh_loop(
+        std::sync::Arc::clone(&server),
+        Duration::from_millis(20),
+        token.clone(),
+    ));
+    let admin = SqliteStore::open(&db, REALM, mkey(7), opts()).unwrap();
+    admin.create(&entry("bg@TEST.REALM")).unwrap();
+    let t0 = std::time::Instant::now();
+    while server.get("bg@TEST.REALM").unwrap().is_none() {
+        assert!(t0.elapsed() < Duration::from_secs(5), "not picked up");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    token.cancel();
+    task.await.unwrap();
+}

@@ -4,8 +4,8 @@
 //! Lookups ([`PrincipalStore::get`]) are served from memory and return an
 //! `Arc` of the decrypted entry; writes go to the backing store and update the
 //! cache. Writes by other processes are picked up by
-//! [`PrincipalStore::refresh`] (which the SQLite backend also runs by itself,
-//! at most once per refresh interval, from `get`).
+//! [`PrincipalStore::refresh`], run periodically by [`refresh_loop`] (or,
+//! optionally, by the SQLite backend itself from `get`).
 
 pub mod entry;
 pub mod master_key;
@@ -20,7 +20,7 @@ pub use entry::{
     split_principal,
 };
 pub use master_key::{MasterKey, MasterKeyError};
-pub use sqlite::{SqliteStore, StoreOptions};
+pub use sqlite::{SqliteStore, StoreOptions, refresh_loop};
 
 /// A key to add in a new key set ([`PrincipalStore::add_key_set`]); the kvno
 /// is assigned by the store.

@@ -4,14 +4,17 @@
 //!   (`kadmin -l`, admin services) can write while the KDC serves.
 //! * Every entry is decrypted once and kept in a [`DashMap`] (sharded locks,
 //!   no global lock); `get` returns an `Arc` clone from it.
-//! * Freshness: at most once per `refresh_interval`, the first `get` that
-//!   finds the interval elapsed *tries* to take the connection (never waits
-//!   for it) and asks `PRAGMA data_version`, which changes only when another
-//!   connection committed. If it changed, the principals named in the
+//! * Freshness: `PRAGMA data_version` changes only when another connection
+//!   committed. It is checked either by a background task ([`refresh_loop`],
+//!   what `serve` uses: lookups then never touch SQLite) or, when
+//!   [`StoreOptions::refresh_on_get`] is set, by the first `get` after each
+//!   `refresh_interval`, which *tries* to take the connection and never waits
+//!   for it. If it changed, the principals named in the
 //!   `changes` log after the last applied sequence number are reloaded (or
 //!   everything, when the reader fell behind the pruned log). Writes made
 //!   through this store update the cache directly.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -38,6 +41,9 @@ pub struct StoreOptions {
     pub refresh_interval: Duration,
     /// How long a writer waits for another process's write lock.
     pub busy_timeout: Duration,
+    /// Whether `get` itself checks for other processes' writes (at most once
+    /// per `refresh_interval`). Turn off when [`refresh_loop`] runs.
+    pub refresh_on_get: bool,
 }
 
 impl Default for StoreOptions {
@@ -45,6 +51,7 @@ impl Default for StoreOptions {
         StoreOptions {
             refresh_interval: Duration::from_secs(1),
             busy_timeout: Duration::from_secs(5),
+            refresh_on_get: true,
         }
     }
 }
@@ -226,6 +233,9 @@ impl SqliteStore {
 
     /// Refreshes if the interval elapsed and nobody else is refreshing.
     fn refresh_if_due(&self) {
+        if !self.opts.refresh_on_get {
+            return;
+        }
         if self.now_ms() < self.next_check_ms.load(Ordering::Relaxed) {
             return;
         }
@@ -301,7 +311,7 @@ impl SqliteStore {
         let tx = inner.conn.transaction()?;
         let max_seq: Option<i64> =
             tx.query_row("SELECT MAX(seq) FROM changes", [], |r| r.get(0))?;
-        let names: Vec<String> = {
+        let names: HashSet<String> = {
             let mut stmt = tx.prepare("SELECT name FROM principals")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
@@ -491,5 +501,31 @@ impl PrincipalStore for SqliteStore {
         let mut inner = self.lock();
         self.schedule_next_check();
         self.refresh_locked(&mut inner)
+    }
+}
+
+/// Refreshes `store` every `interval` on a blocking thread until `shutdown`
+/// is cancelled, so that lookups never touch SQLite. Errors are logged and
+/// the cached entries keep being served.
+pub async fn refresh_loop(
+    store: Arc<SqliteStore>,
+    interval: Duration,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(10)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            _ = ticker.tick() => {}
+        }
+        let s = Arc::clone(&store);
+        match tokio::task::spawn_blocking(move || s.refresh()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "principal cache refresh failed; serving cached entries");
+            }
+            Err(e) => tracing::error!(error = %e, "principal cache refresh task failed"),
+        }
     }
 }
