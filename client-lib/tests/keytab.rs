@@ -216,7 +216,12 @@ fn save_is_0600_and_append_creates() {
 #[test]
 fn debug_redacts_keys() {
     let e = entry("a@R", 1, 18, &[0xab; 32]);
-    let dbg = format!("{e:?}{:?}", Keytab { entries: vec![e.clone()] });
+    let dbg = format!(
+        "{e:?}{:?}",
+        Keytab {
+            entries: vec![e.clone()]
+        }
+    );
     assert!(!dbg.contains("171"), "{dbg}");
     assert!(!dbg.to_lowercase().contains("abab"), "{dbg}");
     assert!(dbg.contains("redacted"));
@@ -261,7 +266,11 @@ fn mit_ktutil_keytab_is_read() {
         .collect();
     assert_eq!(got, want);
     assert_eq!(got[1].0, 300);
-    assert_eq!(*kt.to_bytes().unwrap(), bytes, "re-encoding differs from MIT");
+    assert_eq!(
+        *kt.to_bytes().unwrap(),
+        bytes,
+        "re-encoding differs from MIT"
+    );
 }
 
 #[test]

@@ -147,7 +147,10 @@ impl Credential {
             return None;
         }
         let key = self.server.components.get(1)?;
-        Some((key.as_str(), self.server.components.get(2).map(String::as_str)))
+        Some((
+            key.as_str(),
+            self.server.components.get(2).map(String::as_str),
+        ))
     }
 
     /// Builds a configuration entry the way MIT does: the value goes in the

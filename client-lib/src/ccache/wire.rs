@@ -143,10 +143,9 @@ pub(super) fn parse(bytes: &[u8]) -> Result<CredentialCache, CcacheError> {
     if !v3 {
         let at = p.r.position();
         let hlen = usize::from(p.u16()?);
-        let header = p
-            .r
-            .take(hlen)
-            .map_err(|_| CcacheError::Truncated { offset: at })?;
+        let header =
+            p.r.take(hlen)
+                .map_err(|_| CcacheError::Truncated { offset: at })?;
         let mut h = Parser {
             r: Reader::new(header, false),
         };
@@ -209,7 +208,8 @@ fn put_list(out: &mut Vec<u8>, list: &[(u16, Vec<u8>)]) -> Result<(), CcacheErro
 fn put_credential(out: &mut Vec<u8>, c: &Credential) -> Result<(), CcacheError> {
     put_principal(out, &c.client)?;
     put_principal(out, &c.server)?;
-    let et = i16::try_from(c.key_enctype).map_err(|_| CcacheError::EnctypeOutOfRange(c.key_enctype))?;
+    let et =
+        i16::try_from(c.key_enctype).map_err(|_| CcacheError::EnctypeOutOfRange(c.key_enctype))?;
     out.extend_from_slice(&et.to_be_bytes());
     put_data32(out, &c.key).map_err(|_| CcacheError::FieldTooLong)?;
     for t in [c.authtime, c.starttime, c.endtime, c.renew_till] {
@@ -225,9 +225,16 @@ fn put_credential(out: &mut Vec<u8>, c: &Credential) -> Result<(), CcacheError> 
 }
 
 fn encoded_size(cc: &CredentialCache) -> usize {
-    let princ = |p: &Principal| 8 + 4 + p.realm.len() + p.components.iter().map(|c| 4 + c.len()).sum::<usize>();
+    let princ = |p: &Principal| {
+        8 + 4 + p.realm.len() + p.components.iter().map(|c| 4 + c.len()).sum::<usize>()
+    };
     let list = |l: &[(u16, Vec<u8>)]| 4 + l.iter().map(|(_, d)| 6 + d.len()).sum::<usize>();
-    let header = 4 + 12 + cc.other_header_fields.iter().map(|(_, d)| 4 + d.len()).sum::<usize>();
+    let header = 4
+        + 12
+        + cc.other_header_fields
+            .iter()
+            .map(|(_, d)| 4 + d.len())
+            .sum::<usize>();
     header
         + princ(&cc.default_principal)
         + cc.credentials

@@ -156,9 +156,8 @@ impl Keytab {
     /// the given kvno). Returns how many were removed.
     pub fn remove(&mut self, principal: &KtPrincipal, kvno: Option<u32>) -> usize {
         let before = self.entries.len();
-        self.entries.retain(|e| {
-            !(e.principal.same_name(principal) && kvno.is_none_or(|k| k == e.kvno))
-        });
+        self.entries
+            .retain(|e| !(e.principal.same_name(principal) && kvno.is_none_or(|k| k == e.kvno)));
         before - self.entries.len()
     }
 

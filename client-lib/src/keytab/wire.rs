@@ -87,8 +87,11 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Keytab, KeytabError> {
         if len == 0 {
             break;
         }
-        let size = usize::try_from(len.unsigned_abs()).map_err(|_| KeytabError::Truncated { offset })?;
-        let rec = le.take(size).map_err(|_| KeytabError::Truncated { offset })?;
+        let size =
+            usize::try_from(len.unsigned_abs()).map_err(|_| KeytabError::Truncated { offset })?;
+        let rec = le
+            .take(size)
+            .map_err(|_| KeytabError::Truncated { offset })?;
         if len > 0 {
             entries.push(parse_entry(rec, v1, offset)?);
         }
@@ -112,7 +115,8 @@ fn entry_bytes(e: &KeytabEntry) -> Result<Vec<u8>, KeytabError> {
         + 4;
     // Sized up front so the key bytes are never left behind by a reallocation.
     let mut out = Vec::with_capacity(size);
-    let count = u16::try_from(e.principal.components.len()).map_err(|_| KeytabError::FieldTooLong)?;
+    let count =
+        u16::try_from(e.principal.components.len()).map_err(|_| KeytabError::FieldTooLong)?;
     out.extend_from_slice(&count.to_be_bytes());
     put_data16(&mut out, e.principal.realm.as_bytes()).map_err(too_long)?;
     for c in &e.principal.components {
@@ -121,7 +125,8 @@ fn entry_bytes(e: &KeytabEntry) -> Result<Vec<u8>, KeytabError> {
     out.extend_from_slice(&e.principal.name_type.to_be_bytes());
     out.extend_from_slice(&e.timestamp.to_be_bytes());
     out.push((e.kvno & 0xff) as u8);
-    let enctype = i16::try_from(e.enctype).map_err(|_| KeytabError::EnctypeOutOfRange(e.enctype))?;
+    let enctype =
+        i16::try_from(e.enctype).map_err(|_| KeytabError::EnctypeOutOfRange(e.enctype))?;
     out.extend_from_slice(&enctype.to_be_bytes());
     put_data16(&mut out, &e.key).map_err(too_long)?;
     out.extend_from_slice(&e.kvno.to_be_bytes());

@@ -54,7 +54,9 @@ pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> String {
 
 /// Path of a committed fixture.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// MIT's name for an enctype number.
