@@ -44,7 +44,11 @@ const MIT_ETYPES: [i32; 8] = [18, 17, 20, 19, 16, 23, 25, 26];
 #[test]
 fn every_capture_decodes_and_reencodes_exactly() {
     let caps = all_captures();
-    assert!(caps.len() >= 24, "expected the committed captures, got {}", caps.len());
+    assert!(
+        caps.len() >= 24,
+        "expected the committed captures, got {}",
+        caps.len()
+    );
     for (name, bytes) in caps {
         let kind = MessageType::peek(&bytes).unwrap();
         let expected_kind = if name.contains("as-req") {
@@ -92,14 +96,21 @@ fn as_req_without_preauth() {
     assert!(sname.is_krbtgt());
     let opts = KdcOptions::from_asn1(&body.kdc_options);
     assert_eq!(opts, KdcOptions::FORWARDABLE | KdcOptions::RENEWABLE);
-    assert_eq!(opts.to_bitstring(), body.kdc_options.0, "flags re-encode to the same 32 bits");
+    assert_eq!(
+        opts.to_bitstring(),
+        body.kdc_options.0,
+        "flags re-encode to the same 32 bits"
+    );
     assert_eq!(body.etype, MIT_ETYPES);
     assert!(body.till.to_unix() > 1_700_000_000);
     assert!(body.rtime.is_some());
     // MIT 1.20 asks for encrypted padata and advertises freshness support.
     assert_eq!(
         padata_types(&req.padata),
-        [PaDataType::AsFreshness.as_i32(), PaDataType::ReqEncPaRep.as_i32()]
+        [
+            PaDataType::AsFreshness.as_i32(),
+            PaDataType::ReqEncPaRep.as_i32()
+        ]
     );
 }
 
@@ -107,7 +118,10 @@ fn as_req_without_preauth() {
 fn preauth_required_error() {
     let err = exact::<KrbError>(&load("as-preauth-2-krb-error.der"));
     assert_eq!(krb_error_code(&err), Some(ErrorCode::PreauthRequired));
-    assert_eq!(ErrorCode::PreauthRequired.message(), "Additional pre-authentication required");
+    assert_eq!(
+        ErrorCode::PreauthRequired.message(),
+        "Additional pre-authentication required"
+    );
     assert_eq!(err.e_text.as_ref().unwrap().as_bytes(), b"NEEDED_PREAUTH");
     assert!(err.stime.to_unix() > 1_700_000_000);
     tessera_proto::msg::time::microseconds_value(&err.susec).unwrap();
@@ -125,9 +139,14 @@ fn preauth_required_error() {
     assert_eq!(info[0].salt.as_ref().unwrap().as_bytes(), b"TEST.REALMuser");
     assert_eq!(info[0].s2kparams, None);
     // Rebuilding the ETYPE-INFO2 PA-DATA gives MIT's exact bytes.
-    let rebuilt =
-        pa_etype_info2(vec![etype_info2_entry(18, Some("TEST.REALMuser"), None).unwrap()]).unwrap();
-    assert_eq!(&rebuilt, find_pa_data(&methods, PaDataType::EtypeInfo2).unwrap());
+    let rebuilt = pa_etype_info2(vec![
+        etype_info2_entry(18, Some("TEST.REALMuser"), None).unwrap(),
+    ])
+    .unwrap();
+    assert_eq!(
+        &rebuilt,
+        find_pa_data(&methods, PaDataType::EtypeInfo2).unwrap()
+    );
     let cookie = find_pa_data(&methods, PaDataType::FxCookie).unwrap();
     assert_eq!(&cookie.value[..], b"MIT");
 }
@@ -149,10 +168,16 @@ fn as_req_with_encrypted_timestamp() {
 fn as_rep() {
     let rep = exact::<AsRep>(&load("as-preauth-4-as-rep.der")).0;
     assert_eq!(rep.msg_type, Integer::from(11));
-    assert_eq!(principal(&rep.cname, &rep.crealm).to_string(), "user@TEST.REALM");
+    assert_eq!(
+        principal(&rep.cname, &rep.crealm).to_string(),
+        "user@TEST.REALM"
+    );
     let t = &rep.ticket;
     assert_eq!(t.tkt_vno, Integer::from(5));
-    assert_eq!(principal(&t.sname, &t.realm), Principal::krbtgt("TEST.REALM"));
+    assert_eq!(
+        principal(&t.sname, &t.realm),
+        Principal::krbtgt("TEST.REALM")
+    );
     assert_eq!(t.enc_part.etype, 18);
     assert_eq!(t.enc_part.kvno, Some(2), "krbtgt kvno after cpw");
     assert_eq!(rep.enc_part.etype, 18);
@@ -173,13 +198,22 @@ fn tgs_exchange() {
     assert_eq!(body.etype, MIT_ETYPES);
     let padata = req.padata.as_deref().unwrap();
     let ap: ApReq = decode_pa_value(find_pa_data(padata, PaDataType::TgsReq).unwrap()).unwrap();
-    assert_eq!(encode(&ap).unwrap(), &find_pa_data(padata, PaDataType::TgsReq).unwrap().value[..]);
-    assert_eq!(principal(&ap.ticket.sname, &ap.ticket.realm), Principal::krbtgt("TEST.REALM"));
+    assert_eq!(
+        encode(&ap).unwrap(),
+        &find_pa_data(padata, PaDataType::TgsReq).unwrap().value[..]
+    );
+    assert_eq!(
+        principal(&ap.ticket.sname, &ap.ticket.realm),
+        Principal::krbtgt("TEST.REALM")
+    );
     assert_eq!(ApOptions::from_asn1(&ap.ap_options), ApOptions::EMPTY);
     assert_eq!(ap.authenticator.etype, 18);
 
     let rep = exact::<TgsRep>(&load("tgs-2-tgs-rep.der")).0;
-    assert_eq!(principal(&rep.cname, &rep.crealm).to_string(), "user@TEST.REALM");
+    assert_eq!(
+        principal(&rep.cname, &rep.crealm).to_string(),
+        "user@TEST.REALM"
+    );
     let tsname = principal(&rep.ticket.sname, &rep.ticket.realm);
     assert_eq!(tsname.to_string(), "host/localhost@TEST.REALM");
     assert_eq!(rep.ticket.enc_part.kvno, Some(1));
@@ -190,7 +224,10 @@ fn tgs_exchange() {
 fn ap_req_and_ap_rep_from_gss() {
     let ap = exact::<ApReq>(&load("ap-req.der"));
     assert_eq!(ap.msg_type, Integer::from(14));
-    assert_eq!(ApOptions::from_asn1(&ap.ap_options), ApOptions::MUTUAL_REQUIRED);
+    assert_eq!(
+        ApOptions::from_asn1(&ap.ap_options),
+        ApOptions::MUTUAL_REQUIRED
+    );
     assert_eq!(
         principal(&ap.ticket.sname, &ap.ticket.realm).to_string(),
         "host/localhost@TEST.REALM"
@@ -209,9 +246,21 @@ fn ap_req_and_ap_rep_from_gss() {
 #[test]
 fn error_replies() {
     let cases = [
-        ("as-unknown-2-krb-error.der", ErrorCode::CPrincipalUnknown, "nobody@TEST.REALM"),
-        ("as-badpw-4-krb-error.der", ErrorCode::PreauthFailed, "user@TEST.REALM"),
-        ("tgs-unknown-2-krb-error.der", ErrorCode::SPrincipalUnknown, "user@TEST.REALM"),
+        (
+            "as-unknown-2-krb-error.der",
+            ErrorCode::CPrincipalUnknown,
+            "nobody@TEST.REALM",
+        ),
+        (
+            "as-badpw-4-krb-error.der",
+            ErrorCode::PreauthFailed,
+            "user@TEST.REALM",
+        ),
+        (
+            "tgs-unknown-2-krb-error.der",
+            ErrorCode::SPrincipalUnknown,
+            "user@TEST.REALM",
+        ),
     ];
     for (file, code, client) in cases {
         let err = exact::<KrbError>(&load(file));
@@ -225,7 +274,10 @@ fn error_replies() {
         principal(&unknown.sname, &unknown.realm).to_string(),
         "nosuch/service@TEST.REALM"
     );
-    assert_eq!(error_code_text(unknown.error_code), "Server not found in Kerberos database");
+    assert_eq!(
+        error_code_text(unknown.error_code),
+        "Server not found in Kerberos database"
+    );
 }
 
 #[test]
@@ -283,8 +335,12 @@ fn armor_tgt_for_service_without_preauth() {
     let c = principal(body.cname.as_ref().unwrap(), &body.realm);
     assert_eq!(c.to_string(), "host/localhost@TEST.REALM");
     let rep = exact::<AsRep>(&load("armor-2-as-rep.der")).0;
-    let info: EtypeInfo2 =
-        decode_pa_value(find_pa_data(rep.padata.as_deref().unwrap(), PaDataType::EtypeInfo2).unwrap())
-            .unwrap();
-    assert_eq!(info[0].salt.as_ref().unwrap().as_bytes(), b"TEST.REALMhostlocalhost");
+    let info: EtypeInfo2 = decode_pa_value(
+        find_pa_data(rep.padata.as_deref().unwrap(), PaDataType::EtypeInfo2).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        info[0].salt.as_ref().unwrap().as_bytes(),
+        b"TEST.REALMhostlocalhost"
+    );
 }

@@ -93,10 +93,12 @@ fn kdc_rep(msg_type: MessageType) -> KdcRep {
     KdcRep {
         pvno: PVNO.into(),
         msg_type: msg_type.as_i32().into(),
-        padata: Some(vec![pa_etype_info2(vec![
-            etype_info2_entry(18, Some("EXAMPLE.COMalice"), Some(&[0, 0, 0x10, 0])).unwrap(),
-        ])
-        .unwrap()]),
+        padata: Some(vec![
+            pa_etype_info2(vec![
+                etype_info2_entry(18, Some("EXAMPLE.COMalice"), Some(&[0, 0, 0x10, 0])).unwrap(),
+            ])
+            .unwrap(),
+        ]),
         crealm: realm(),
         cname: user().to_principal_name().unwrap(),
         ticket: ticket(),
@@ -107,7 +109,10 @@ fn kdc_rep(msg_type: MessageType) -> KdcRep {
 fn enc_kdc_rep_part() -> EncKdcRepPart {
     EncKdcRepPart {
         key: key(),
-        last_req: vec![LastReqValue { r#type: 0, value: t(0) }],
+        last_req: vec![LastReqValue {
+            r#type: 0,
+            value: t(0),
+        }],
         nonce: 0x1234_5678,
         key_expiration: Some(t(90 * 86_400)),
         flags: (TicketFlags::FORWARDABLE
@@ -122,7 +127,10 @@ fn enc_kdc_rep_part() -> EncKdcRepPart {
         srealm: realm(),
         sname: Principal::krbtgt(REALM).to_principal_name().unwrap(),
         caddr: None,
-        encrypted_pa_data: Some(vec![pa_data(PaDataType::ReqEncPaRep, encode(&checksum()).unwrap())]),
+        encrypted_pa_data: Some(vec![pa_data(
+            PaDataType::ReqEncPaRep,
+            encode(&checksum()).unwrap(),
+        )]),
     }
 }
 
@@ -130,16 +138,27 @@ fn enc_kdc_rep_part() -> EncKdcRepPart {
 fn kdc_requests() {
     let ts = pa_enc_ts_enc(T0, Some(123_456)).unwrap();
     rt(&ts);
-    let pa_ts = pa_data_der(PaDataType::EncTimestamp, &encrypted_data(18, None, vec![1; 60])).unwrap();
+    let pa_ts = pa_data_der(
+        PaDataType::EncTimestamp,
+        &encrypted_data(18, None, vec![1; 60]),
+    )
+    .unwrap();
     let as_req = AsReq(kdc_req(
         MessageType::AsReq,
-        vec![pa_ts, pa_pac_request(true).unwrap(), pa_data(PaDataType::ReqEncPaRep, vec![])],
+        vec![
+            pa_ts,
+            pa_pac_request(true).unwrap(),
+            pa_data(PaDataType::ReqEncPaRep, vec![]),
+        ],
     ));
     let der = rt(&as_req);
     assert_eq!(MessageType::peek(&der), Ok(MessageType::AsReq));
 
     let ap = ap_req();
-    let mut tgs = kdc_req(MessageType::TgsReq, vec![pa_data_der(PaDataType::TgsReq, &ap).unwrap()]);
+    let mut tgs = kdc_req(
+        MessageType::TgsReq,
+        vec![pa_data_der(PaDataType::TgsReq, &ap).unwrap()],
+    );
     tgs.req_body.cname = None;
     tgs.req_body.sname = Some(host().to_principal_name().unwrap());
     tgs.req_body.enc_authorization_data = Some(encrypted_data(18, None, vec![2; 40]));
@@ -151,8 +170,14 @@ fn kdc_requests() {
 
 #[test]
 fn kdc_replies_and_encrypted_parts() {
-    assert_eq!(MessageType::peek(&rt(&AsRep(kdc_rep(MessageType::AsRep)))), Ok(MessageType::AsRep));
-    assert_eq!(MessageType::peek(&rt(&TgsRep(kdc_rep(MessageType::TgsRep)))), Ok(MessageType::TgsRep));
+    assert_eq!(
+        MessageType::peek(&rt(&AsRep(kdc_rep(MessageType::AsRep)))),
+        Ok(MessageType::AsRep)
+    );
+    assert_eq!(
+        MessageType::peek(&rt(&TgsRep(kdc_rep(MessageType::TgsRep)))),
+        Ok(MessageType::TgsRep)
+    );
     let der = rt(&EncAsRepPart(enc_kdc_rep_part()));
     assert_eq!(application_tag(&der), Ok(25));
     let der = rt(&EncTgsRepPart(enc_kdc_rep_part()));
@@ -164,7 +189,10 @@ fn kdc_replies_and_encrypted_parts() {
         key: key(),
         crealm: realm(),
         cname: user().to_principal_name().unwrap(),
-        transited: TransitedEncoding { r#type: 1, contents: vec![].into() },
+        transited: TransitedEncoding {
+            r#type: 1,
+            contents: vec![].into(),
+        },
         auth_time: t(0),
         start_time: Some(t(0)),
         end_time: t(36_000),
@@ -195,7 +223,10 @@ fn ap_exchange() {
         authenticator_vno: 5.into(),
         crealm: realm(),
         cname: user().to_principal_name().unwrap(),
-        cksum: Some(Checksum { r#type: 0x8003, checksum: vec![0; 24].into() }),
+        cksum: Some(Checksum {
+            r#type: 0x8003,
+            checksum: vec![0; 24].into(),
+        }),
         cusec: microseconds(999_999).unwrap(),
         ctime: t(5),
         subkey: Some(key()),
@@ -226,8 +257,10 @@ fn krb_error_builder() {
         .client_time(T0 * 1_000_000 - 5)
         .e_text("NEEDED_PREAUTH")
         .method_data(vec![
-            pa_etype_info2(vec![etype_info2_entry(18, Some("EXAMPLE.COMalice"), None).unwrap()])
-                .unwrap(),
+            pa_etype_info2(vec![
+                etype_info2_entry(18, Some("EXAMPLE.COMalice"), None).unwrap(),
+            ])
+            .unwrap(),
             pa_data(PaDataType::EncTimestamp, vec![]),
             pa_data(PaDataType::FxFast, vec![]),
             pa_data(PaDataType::FxCookie, b"cookie".to_vec()),
@@ -243,9 +276,15 @@ fn krb_error_builder() {
     assert_eq!(err.cusec, Some(Integer::from(999_995)));
     let md = krb_error_method_data(&err).unwrap().unwrap();
     assert_eq!(md.len(), 4);
-    assert_eq!(Principal::from_asn1(&err.sname, &err.realm).unwrap(), server);
+    assert_eq!(
+        Principal::from_asn1(&err.sname, &err.realm).unwrap(),
+        server
+    );
 
-    let minimal = KrbErrorBuilder::new_raw(60, &server, 0).e_data(vec![1, 2, 3]).build().unwrap();
+    let minimal = KrbErrorBuilder::new_raw(60, &server, 0)
+        .e_data(vec![1, 2, 3])
+        .build()
+        .unwrap();
     rt(&minimal);
     assert!(krb_error_method_data(&minimal).is_err());
     assert_eq!(minimal.crealm, None);
@@ -329,7 +368,10 @@ fn fast_structures() {
     rt(&armored);
     let fast_req = KrbFastReq {
         fast_options: FastOptions(FastOptions::HIDE_CLIENT_NAMES).to_bitstring(),
-        padata: vec![pa_data(PaDataType::EncryptedChallenge, encode(&encrypted_data(18, None, vec![1; 50])).unwrap())],
+        padata: vec![pa_data(
+            PaDataType::EncryptedChallenge,
+            encode(&encrypted_data(18, None, vec![1; 50])).unwrap(),
+        )],
         req_body: req_body(),
     };
     rt(&fast_req);
@@ -347,7 +389,10 @@ fn fast_structures() {
         nonce: 99,
     };
     rt(&response);
-    assert!(!format!("{response:?}").contains("17, 17, 17"), "strengthen key redacted");
+    assert!(
+        !format!("{response:?}").contains("17, 17, 17"),
+        "strengthen key redacted"
+    );
     let rep = PaFxFastReply::ArmoredData(KrbFastArmoredRep {
         enc_fast_rep: encrypted_data(18, None, vec![6; 100]),
     });
@@ -360,13 +405,19 @@ fn ms_padata() {
     assert_eq!(der, [0x30, 0x05, 0xa0, 0x03, 0x01, 0x01, 0xff]);
     let pa = pa_pac_request(false).unwrap();
     assert_eq!(pa.r#type, 128);
-    assert_eq!(decode_pa_value::<PaPacRequest>(&pa).unwrap(), PaPacRequest { include_pac: false });
+    assert_eq!(
+        decode_pa_value::<PaPacRequest>(&pa).unwrap(),
+        PaPacRequest { include_pac: false }
+    );
     rt(&PaForUser {
         user_name: Principal::new(NameType::Enterprise, vec!["bob@example.com".into()], REALM)
             .to_principal_name()
             .unwrap(),
         user_realm: realm(),
-        cksum: Checksum { r#type: -138, checksum: vec![0; 16].into() },
+        cksum: Checksum {
+            r#type: -138,
+            checksum: vec![0; 16].into(),
+        },
         auth_package: GeneralString::from_bytes(b"Kerberos").unwrap(),
     });
 }
@@ -380,7 +431,11 @@ fn kpasswd_messages() {
     };
     rt(&data);
     assert!(!format!("{data:?}").contains("s3cret"));
-    rt(&ChangePasswdData { newpasswd: b"x".to_vec().into(), targname: None, targrealm: None });
+    rt(&ChangePasswdData {
+        newpasswd: b"x".to_vec().into(),
+        targname: None,
+        targrealm: None,
+    });
 
     let krb_priv = KrbPriv {
         pvno: PVNO.into(),
@@ -388,9 +443,16 @@ fn kpasswd_messages() {
         enc_part: encrypted_data(18, None, vec![3; 80]),
     };
     for version in [KpasswdVersion::Change, KpasswdVersion::SetPassword] {
-        let req = KpasswdRequest { version, ap_req: ap_req(), krb_priv: krb_priv.clone() };
+        let req = KpasswdRequest {
+            version,
+            ap_req: ap_req(),
+            krb_priv: krb_priv.clone(),
+        };
         let bytes = req.encode().unwrap();
-        assert_eq!(usize::from(u16::from_be_bytes([bytes[0], bytes[1]])), bytes.len());
+        assert_eq!(
+            usize::from(u16::from_be_bytes([bytes[0], bytes[1]])),
+            bytes.len()
+        );
         assert_eq!(u16::from_be_bytes([bytes[2], bytes[3]]), version.as_u16());
         assert_eq!(KpasswdRequest::decode(&bytes).unwrap(), req);
     }
@@ -412,10 +474,18 @@ fn kpasswd_messages() {
     let back = KpasswdResult::decode(&rbytes).unwrap();
     assert_eq!(back.result_code(), Some(KpasswdResultCode::SoftError));
     assert_eq!(back.text(), Some("Password too short"));
-    let err = KrbErrorBuilder::new(ErrorCode::ApErrBadIntegrity, &Principal::new(NameType::Principal, vec!["kadmin".into(), "changepw".into()], REALM), T0 * 1_000_000)
-        .e_data(KpasswdResult::new(KpasswdResultCode::AuthError, "bad").encode())
-        .build()
-        .unwrap();
+    let err = KrbErrorBuilder::new(
+        ErrorCode::ApErrBadIntegrity,
+        &Principal::new(
+            NameType::Principal,
+            vec!["kadmin".into(), "changepw".into()],
+            REALM,
+        ),
+        T0 * 1_000_000,
+    )
+    .e_data(KpasswdResult::new(KpasswdResultCode::AuthError, "bad").encode())
+    .build()
+    .unwrap();
     let ereply = KpasswdReply::Error(err);
     let ebytes = ereply.encode().unwrap();
     assert_eq!(&ebytes[4..6], &[0, 0], "no AP-REP");

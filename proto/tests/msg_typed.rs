@@ -45,7 +45,10 @@ fn principal_escapes_round_trip() {
     // Unknown escapes keep the character.
     assert_eq!(Principal::parse(r"\q@R").unwrap().components, ["q"]);
     // Empty components are allowed, as in MIT.
-    assert_eq!(Principal::parse("a//b@R").unwrap().components, ["a", "", "b"]);
+    assert_eq!(
+        Principal::parse("a//b@R").unwrap().components,
+        ["a", "", "b"]
+    );
 }
 
 #[test]
@@ -76,13 +79,22 @@ fn principal_wire_conversion() {
         assert!(!matches!(NameType::from_i32(v), NameType::Other(_)));
     }
     // No components / bad UTF-8 from the wire are errors, not panics.
-    let empty = PrincipalName { r#type: 1, string: vec![] };
-    assert_eq!(Principal::from_asn1(&empty, &realm), Err(NameError::NoComponents));
+    let empty = PrincipalName {
+        r#type: 1,
+        string: vec![],
+    };
+    assert_eq!(
+        Principal::from_asn1(&empty, &realm),
+        Err(NameError::NoComponents)
+    );
     let bad = PrincipalName {
         r#type: 1,
         string: vec![GeneralString::from_bytes(&[0xff, 0xfe]).unwrap()],
     };
-    assert!(matches!(Principal::from_asn1(&bad, &realm), Err(NameError::NotUtf8 { .. })));
+    assert!(matches!(
+        Principal::from_asn1(&bad, &realm),
+        Err(NameError::NotUtf8 { .. })
+    ));
     // UTF-8 that GeneralString can carry works.
     let u = Principal::parse("jos\u{e9}@EXAMPLE.COM").unwrap();
     let (n, r) = u.to_asn1().unwrap();
@@ -105,7 +117,10 @@ fn flag_bits_are_msb_first_and_32_bits_on_the_wire() {
     let back: asn1::KdcOptions = decode(&der).unwrap();
     assert_eq!(KdcOptions::from_asn1(&back), opts);
     // Empty flags still encode as 32 bits.
-    assert_eq!(encode(&TicketFlags::EMPTY.to_asn1()).unwrap(), [3, 5, 0, 0, 0, 0, 0]);
+    assert_eq!(
+        encode(&TicketFlags::EMPTY.to_asn1()).unwrap(),
+        [3, 5, 0, 0, 0, 0, 0]
+    );
 
     // Short and long bit strings decode: 8 bits (as rasn-kerberos' helpers
     // produce) and 40 bits.
@@ -115,7 +130,10 @@ fn flag_bits_are_msb_first_and_32_bits_on_the_wire() {
     assert_eq!(TicketFlags::from_asn1(&long), TicketFlags::INITIAL);
     // A 12-bit string with unused bits.
     let odd: asn1::ApOptions = decode(&[0x03, 0x03, 0x04, 0x20, 0x10]).unwrap();
-    assert_eq!(ApOptions::from_asn1(&odd), ApOptions::MUTUAL_REQUIRED | ApOptions::bit(11));
+    assert_eq!(
+        ApOptions::from_asn1(&odd),
+        ApOptions::MUTUAL_REQUIRED | ApOptions::bit(11)
+    );
 }
 
 #[test]
@@ -134,7 +152,10 @@ fn flag_operations_and_strings() {
         f.to_string(),
         "renewable, initial, pre-authent, ok-as-delegate"
     );
-    assert_eq!(KdcOptions(0x0000_0100 | 0x4000_0000).names(), ["forwardable", "bit23"]);
+    assert_eq!(
+        KdcOptions(0x0000_0100 | 0x4000_0000).names(),
+        ["forwardable", "bit23"]
+    );
     assert_eq!(TicketFlags::MAY_POSTDATE, TicketFlags::ALLOW_POSTDATE);
     assert_eq!(KdcOptions::NAME_CANONICALIZE, KdcOptions::CANONICALIZE);
     assert!(format!("{:?}", KdcOptions::RENEW).contains("renew"));
@@ -158,9 +179,15 @@ fn kerberos_time_whole_seconds() {
     assert_eq!(encode(&frac.truncated()).unwrap(), der);
     assert_eq!(frac.to_unix(), 1_700_000_000);
     // Epoch and range limits.
-    assert_eq!(&encode(&kerberos_time(0).unwrap()).unwrap()[2..], b"19700101000000Z");
+    assert_eq!(
+        &encode(&kerberos_time(0).unwrap()).unwrap()[2..],
+        b"19700101000000Z"
+    );
     assert!(kerberos_time(253_402_300_799).is_ok());
-    assert_eq!(kerberos_time(253_402_300_800), Err(TimeError::OutOfRange(253_402_300_800)));
+    assert_eq!(
+        kerberos_time(253_402_300_800),
+        Err(TimeError::OutOfRange(253_402_300_800))
+    );
     assert!(kerberos_time(i64::MIN).is_err());
 }
 
@@ -168,12 +195,21 @@ fn kerberos_time_whole_seconds() {
 fn microseconds_handling() {
     let (t, us) = split_unix_micros(1_700_000_000_123_456).unwrap();
     assert_eq!((t.to_unix(), us), (1_700_000_000, 123_456));
-    assert_eq!(join_unix_micros(&t, &Integer::from(us)).unwrap(), 1_700_000_000_123_456);
+    assert_eq!(
+        join_unix_micros(&t, &Integer::from(us)).unwrap(),
+        1_700_000_000_123_456
+    );
     let (t, us) = split_unix_micros(-1).unwrap();
     assert_eq!((t.to_unix(), us), (-1, 999_999));
     assert_eq!(microseconds(1_000_000), Err(TimeError::BadMicroseconds));
-    assert_eq!(join_unix_micros(&t, &Integer::from(-1)), Err(TimeError::BadMicroseconds));
-    assert_eq!(join_unix_micros(&t, &Integer::from(1_000_000)), Err(TimeError::BadMicroseconds));
+    assert_eq!(
+        join_unix_micros(&t, &Integer::from(-1)),
+        Err(TimeError::BadMicroseconds)
+    );
+    assert_eq!(
+        join_unix_micros(&t, &Integer::from(1_000_000)),
+        Err(TimeError::BadMicroseconds)
+    );
     let st = std::time::UNIX_EPOCH + std::time::Duration::from_micros(1_600_000_000_000_001);
     let (t, us) = from_system_time(st).unwrap();
     assert_eq!((t.to_unix(), us), (1_600_000_000, 1));
@@ -198,12 +234,24 @@ fn error_codes() {
         assert_eq!(known, !(v == 30 || (53..=59).contains(&v)), "{v}");
     }
     assert_eq!(ErrorCode::CPrincipalUnknown.as_i32(), 6);
-    assert_eq!(ErrorCode::CPrincipalUnknown.message(), "Client not found in Kerberos database");
-    assert_eq!(ErrorCode::SPrincipalUnknown.message(), "Server not found in Kerberos database");
-    assert_eq!(ErrorCode::PreauthFailed.message(), "Preauthentication failed");
+    assert_eq!(
+        ErrorCode::CPrincipalUnknown.message(),
+        "Client not found in Kerberos database"
+    );
+    assert_eq!(
+        ErrorCode::SPrincipalUnknown.message(),
+        "Server not found in Kerberos database"
+    );
+    assert_eq!(
+        ErrorCode::PreauthFailed.message(),
+        "Preauthentication failed"
+    );
     assert_eq!(ErrorCode::ApErrSkew.as_i32(), 37);
     assert_eq!(ErrorCode::ApErrSkew.to_string(), "Clock skew too great");
-    assert_eq!(ErrorCode::PreauthRequired.rfc_name(), "KDC_ERR_PREAUTH_REQUIRED");
+    assert_eq!(
+        ErrorCode::PreauthRequired.rfc_name(),
+        "KDC_ERR_PREAUTH_REQUIRED"
+    );
     assert_eq!(ErrorCode::PreauthExpired.as_i32(), 90);
     assert_eq!(ErrorCode::MorePreauthDataRequired.as_i32(), 91);
     assert_eq!(ErrorCode::UnknownCriticalFastOptions.as_i32(), 93);
@@ -231,11 +279,20 @@ fn message_type_peek() {
         assert!(mt.name().starts_with("KRB_"));
     }
     assert_eq!(MessageType::peek(&[]), Err(PeekError::Empty));
-    assert_eq!(MessageType::peek(&[0x30, 0]), Err(PeekError::NotApplication(0x30)));
-    assert_eq!(MessageType::peek(&[0x61, 0]), Err(PeekError::NotAMessage(1)));
+    assert_eq!(
+        MessageType::peek(&[0x30, 0]),
+        Err(PeekError::NotApplication(0x30))
+    );
+    assert_eq!(
+        MessageType::peek(&[0x61, 0]),
+        Err(PeekError::NotAMessage(1))
+    );
     assert_eq!(application_tag(&[0x7f, 0x81, 0x00]), Ok(128));
     assert_eq!(application_tag(&[0x7f, 0x81]), Err(PeekError::BadTagNumber));
-    assert_eq!(application_tag(&[0x7f, 0x81, 0x81, 0x81, 0x81, 0x81]), Err(PeekError::BadTagNumber));
+    assert_eq!(
+        application_tag(&[0x7f, 0x81, 0x81, 0x81, 0x81, 0x81]),
+        Err(PeekError::BadTagNumber)
+    );
 }
 
 #[test]
@@ -264,14 +321,30 @@ fn codec_limits_and_trailing_bytes() {
     let mut der = encode(&t).unwrap();
     assert!(decode::<KerberosTime>(&der).is_ok());
     der.push(0);
-    assert!(matches!(decode::<KerberosTime>(&der), Err(DecodeError::Asn1 { what: "KerberosTime", .. })));
-    assert_eq!(decode::<AsReq>(&[]), Err(DecodeError::Empty { what: "AsReq" }));
+    assert!(matches!(
+        decode::<KerberosTime>(&der),
+        Err(DecodeError::Asn1 {
+            what: "KerberosTime",
+            ..
+        })
+    ));
+    assert_eq!(
+        decode::<AsReq>(&[]),
+        Err(DecodeError::Empty { what: "AsReq" })
+    );
     let big = vec![0u8; DEFAULT_MAX_MESSAGE_SIZE + 1];
     assert_eq!(
         decode::<AsReq>(&big),
-        Err(DecodeError::TooLarge { what: "AsReq", len: big.len(), max: DEFAULT_MAX_MESSAGE_SIZE })
+        Err(DecodeError::TooLarge {
+            what: "AsReq",
+            len: big.len(),
+            max: DEFAULT_MAX_MESSAGE_SIZE
+        })
     );
-    assert!(matches!(decode_with_limit::<KerberosTime>(&der[..17], 4), Err(DecodeError::TooLarge { .. })));
+    assert!(matches!(
+        decode_with_limit::<KerberosTime>(&der[..17], 4),
+        Err(DecodeError::TooLarge { .. })
+    ));
     let e = decode::<KrbError>(&[0x7e, 0x00]).unwrap_err();
     assert!(e.to_string().contains("KrbError"), "{e}");
 }

@@ -468,7 +468,9 @@ impl ErrorCode {
             Self::ServerNomatch => "Requested server and ticket don't match",
             Self::MustUseUser2User => "Server principal valid for user2user only",
             Self::PathNotAccepted => "KDC policy rejects transited path",
-            Self::SvcUnavailable => "A service is not available that is required to process the request",
+            Self::SvcUnavailable => {
+                "A service is not available that is required to process the request"
+            }
             Self::ApErrBadIntegrity => "Decrypt integrity check failed",
             Self::ApErrTktExpired => "Ticket expired",
             Self::ApErrTktNyv => "Ticket not yet valid",

@@ -11,8 +11,8 @@
 
 use rasn::prelude::*;
 use rasn_kerberos::{
-    Checksum, EncryptedData, EncryptionKey, KdcReqBody, KerberosFlags, KerberosTime,
-    Microseconds, PaData, PrincipalName, Realm,
+    Checksum, EncryptedData, EncryptionKey, KdcReqBody, KerberosFlags, KerberosTime, Microseconds,
+    PaData, PrincipalName, Realm,
 };
 
 /// RFC 6113 key usage numbers.
@@ -128,7 +128,10 @@ impl core::fmt::Debug for KrbFastResponse {
             .field("padata", &self.padata)
             .field(
                 "strengthen_key",
-                &self.strengthen_key.as_ref().map(|k| (k.r#type, "<redacted>")),
+                &self
+                    .strengthen_key
+                    .as_ref()
+                    .map(|k| (k.r#type, "<redacted>")),
             )
             .field("finished", &self.finished)
             .field("nonce", &self.nonce)

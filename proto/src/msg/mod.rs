@@ -31,17 +31,17 @@ pub mod time;
 /// anything not re-exported here).
 pub use rasn_kerberos as asn1;
 
+pub use rasn::types::{BitString, GeneralString, Integer, OctetString};
 pub use rasn_kerberos::{
     AdAndOr, AdIfRelevant, AdKdcIssued, AdMandatoryForKdc, ApRep, ApReq, AsRep, AsReq,
-    Authenticator, AuthorizationData, AuthorizationDataValue, Checksum, ETypeList,
-    EncApRepPart, EncAsRepPart, EncKdcRepPart, EncKrbCredPart, EncKrbPrivPart, EncTgsRepPart,
-    EncTicketPart, EncryptedData, EncryptionKey, EtypeInfo, EtypeInfo2, EtypeInfo2Entry,
-    EtypeInfoEntry, HostAddress, HostAddresses, KdcRep, KdcReq, KdcReqBody, KerberosFlags,
-    KerberosString, KerberosTime, KrbCred, KrbCredInfo, KrbError, KrbPriv, KrbSafe, KrbSafeBody,
-    LastReq, LastReqValue, MethodData, Microseconds, PaData, PaEncTimestamp, PaEncTsEnc,
-    PrincipalName, Realm, TgsRep, TgsReq, Ticket, TransitedEncoding, TypedData, TypedDataItem,
+    Authenticator, AuthorizationData, AuthorizationDataValue, Checksum, ETypeList, EncApRepPart,
+    EncAsRepPart, EncKdcRepPart, EncKrbCredPart, EncKrbPrivPart, EncTgsRepPart, EncTicketPart,
+    EncryptedData, EncryptionKey, EtypeInfo, EtypeInfo2, EtypeInfo2Entry, EtypeInfoEntry,
+    HostAddress, HostAddresses, KdcRep, KdcReq, KdcReqBody, KerberosFlags, KerberosString,
+    KerberosTime, KrbCred, KrbCredInfo, KrbError, KrbPriv, KrbSafe, KrbSafeBody, LastReq,
+    LastReqValue, MethodData, Microseconds, PaData, PaEncTimestamp, PaEncTsEnc, PrincipalName,
+    Realm, TgsRep, TgsReq, Ticket, TransitedEncoding, TypedData, TypedDataItem,
 };
-pub use rasn::types::{BitString, GeneralString, Integer, OctetString};
 
 pub use builders::{
     BuildError, KrbErrorBuilder, PVNO, decode_pa_value, encrypted_data, etype_info2_entry,
@@ -53,13 +53,13 @@ pub use codec::{
 };
 pub use error_code::{ErrorCode, error_code_text};
 pub use fast::{
-    FX_FAST_ARMOR_AP_REQUEST, KrbFastArmor, KrbFastArmoredRep, KrbFastArmoredReq,
-    KrbFastFinished, KrbFastReq, KrbFastResponse, PaFxFastReply, PaFxFastRequest,
+    FX_FAST_ARMOR_AP_REQUEST, KrbFastArmor, KrbFastArmoredRep, KrbFastArmoredReq, KrbFastFinished,
+    KrbFastReq, KrbFastResponse, PaFxFastReply, PaFxFastRequest,
 };
 pub use flags::{ApOptions, FastOptions, KdcOptions, TicketFlags};
 pub use kpasswd::{
-    ChangePasswdData, KpasswdError, KpasswdReply, KpasswdRequest, KpasswdResult,
-    KpasswdResultCode, KpasswdVersion,
+    ChangePasswdData, KpasswdError, KpasswdReply, KpasswdRequest, KpasswdResult, KpasswdResultCode,
+    KpasswdVersion,
 };
 pub use msg_type::{MessageType, PeekError, application_tag};
 pub use name::{NameError, NameType, Principal};
