@@ -6,10 +6,12 @@
 //! * [`net`]: the tokio network edge over a sans-I/O [`net::RequestHandler`].
 //! * [`realm`]: `init_realm` and `create_principal`.
 //! * [`handler`]: the request handler `serve` runs.
+//! * [`dev`]: `tessera-kdc dev`, the development realm.
 #![forbid(unsafe_code)]
 
 pub mod config;
 pub mod db;
+pub mod dev;
 pub mod handler;
 pub mod net;
 pub mod realm;

@@ -1,4 +1,5 @@
-//! `tessera-kdc`: create a realm (`init`) and serve it (`serve`).
+//! `tessera-kdc`: create a realm (`init`), serve it (`serve`), or run a
+//! development realm (`dev`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +37,19 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Create (first time) or reuse a development realm in DIR and serve it
+    /// on 127.0.0.1:PORT until SIGTERM or SIGINT.
+    Dev {
+        /// Realm directory.
+        #[arg(long, default_value = tessera_kdc::dev::DEFAULT_DEV_DIR)]
+        dir: PathBuf,
+        /// UDP and TCP port on 127.0.0.1.
+        #[arg(long, default_value_t = tessera_kdc::dev::DEFAULT_DEV_PORT)]
+        port: u16,
+        /// Realm name of a new realm (default TESSERA.TEST).
+        #[arg(long)]
+        realm: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -43,6 +57,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init { config } => cmd_init(&config),
         Command::Serve { config } => cmd_serve(&config),
+        Command::Dev { dir, port, realm } => {
+            let opts = tessera_kdc::dev::DevOptions {
+                realm,
+                ..tessera_kdc::dev::DevOptions::new(dir, port)
+            };
+            tessera_kdc::dev::run(&opts).map_err(|e| e.to_string())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
