@@ -44,6 +44,9 @@ impl PrincipalFlags {
     pub const NO_AUTH_DATA_REQUIRED: Self = Self(1 << 13);
     /// Keys may not be extracted by admin tools.
     pub const LOCKDOWN_KEYS: Self = Self(1 << 14);
+    /// Locked by an administrator (`kadmin lock`): ALLOW_TIX is cleared at
+    /// the same time; `unlock` clears both this and the failure count.
+    pub const ADMIN_LOCKED: Self = Self(1 << 15);
 
     /// Flags of a new principal (MIT-like defaults, plus preauth when the
     /// realm requires it).
@@ -107,6 +110,7 @@ const FLAG_NAMES: &[(PrincipalFlags, &str)] = &[
         "no_auth_data_required",
     ),
     (PrincipalFlags::LOCKDOWN_KEYS, "lockdown_keys"),
+    (PrincipalFlags::ADMIN_LOCKED, "admin_locked"),
 ];
 
 impl std::ops::BitOr for PrincipalFlags {

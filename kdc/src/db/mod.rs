@@ -9,6 +9,7 @@
 
 pub mod entry;
 pub mod master_key;
+pub mod policy;
 pub mod sqlite;
 mod sqlite_schema;
 
@@ -20,6 +21,7 @@ pub use entry::{
     split_principal,
 };
 pub use master_key::{MasterKey, MasterKeyError};
+pub use policy::Policy;
 pub use sqlite::{SqliteStore, StoreOptions, refresh_loop};
 
 /// A key to add in a new key set ([`PrincipalStore::add_key_set`]); the kvno
@@ -93,6 +95,18 @@ pub enum DbError {
         /// Underlying error.
         source: std::io::Error,
     },
+    /// No such policy.
+    #[error("policy {0} does not exist")]
+    PolicyNotFound(String),
+    /// The policy exists already.
+    #[error("policy {0} already exists")]
+    PolicyExists(String),
+    /// A principal still refers to the policy.
+    #[error("policy {0} is in use by at least one principal")]
+    PolicyInUse(String),
+    /// The backend does not implement this operation.
+    #[error("this database backend does not support {0}")]
+    Unsupported(&'static str),
 }
 
 /// A principal database backend.
@@ -139,6 +153,81 @@ pub trait PrincipalStore: Send + Sync {
 
     /// Picks up changes made by other processes now.
     fn refresh(&self) -> Result<(), DbError>;
+
+    /// Replaces an existing principal and, in the same transaction, appends
+    /// `retired` keys to its password history, keeping the newest
+    /// `history_kvnos` kvnos there (0 clears it).
+    fn update_with_history(
+        &self,
+        entry: &PrincipalEntry,
+        retired: &[KeyData],
+        history_kvnos: u32,
+    ) -> Result<(), DbError> {
+        let _ = (entry, retired, history_kvnos);
+        Err(DbError::Unsupported("password history"))
+    }
+
+    /// Old key sets kept for the password-history check, newest first.
+    fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
+        let _ = name;
+        Ok(Vec::new())
+    }
+
+    /// Renames principal `old` to `entry.name` (whose keys and attributes
+    /// are written as given) in one transaction, moving its history. Fails
+    /// with [`DbError::NotFound`] / [`DbError::AlreadyExists`].
+    fn rename(&self, old: &str, entry: &PrincipalEntry) -> Result<(), DbError> {
+        let _ = (old, entry);
+        Err(DbError::Unsupported("rename"))
+    }
+
+    /// Sets the failure counter and time of the last failure (lockout
+    /// bookkeeping; `unlock` sets 0 and None).
+    fn set_fail_state(
+        &self,
+        name: &str,
+        fail_count: u32,
+        last_failure: Option<SystemTime>,
+    ) -> Result<(), DbError> {
+        let Some(e) = self.get(name)? else {
+            return Err(DbError::NotFound(name.to_owned()));
+        };
+        let mut e = (*e).clone();
+        e.fail_count = fail_count;
+        e.last_failure = last_failure;
+        self.update(&e)
+    }
+
+    /// Looks up a password policy.
+    fn get_policy(&self, name: &str) -> Result<Option<Policy>, DbError> {
+        let _ = name;
+        Err(DbError::Unsupported("policies"))
+    }
+
+    /// Creates a policy; fails with [`DbError::PolicyExists`].
+    fn create_policy(&self, policy: &Policy) -> Result<(), DbError> {
+        let _ = policy;
+        Err(DbError::Unsupported("policies"))
+    }
+
+    /// Replaces a policy; fails with [`DbError::PolicyNotFound`].
+    fn update_policy(&self, policy: &Policy) -> Result<(), DbError> {
+        let _ = policy;
+        Err(DbError::Unsupported("policies"))
+    }
+
+    /// Deletes a policy; fails with [`DbError::PolicyInUse`] while a
+    /// principal refers to it. Returns whether it existed.
+    fn delete_policy(&self, name: &str) -> Result<bool, DbError> {
+        let _ = name;
+        Err(DbError::Unsupported("policies"))
+    }
+
+    /// Policy names matching a glob, sorted.
+    fn list_policies(&self, glob: &str) -> Result<Vec<String>, DbError> {
+        let _ = glob;
+        Err(DbError::Unsupported("policies"))
+    }
 }
 
 impl<T: PrincipalStore + ?Sized> PrincipalStore for Arc<T> {
@@ -178,5 +267,42 @@ impl<T: PrincipalStore + ?Sized> PrincipalStore for Arc<T> {
     }
     fn refresh(&self) -> Result<(), DbError> {
         (**self).refresh()
+    }
+    fn update_with_history(
+        &self,
+        entry: &PrincipalEntry,
+        retired: &[KeyData],
+        history_kvnos: u32,
+    ) -> Result<(), DbError> {
+        (**self).update_with_history(entry, retired, history_kvnos)
+    }
+    fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
+        (**self).password_history(name)
+    }
+    fn rename(&self, old: &str, entry: &PrincipalEntry) -> Result<(), DbError> {
+        (**self).rename(old, entry)
+    }
+    fn set_fail_state(
+        &self,
+        name: &str,
+        fail_count: u32,
+        last_failure: Option<SystemTime>,
+    ) -> Result<(), DbError> {
+        (**self).set_fail_state(name, fail_count, last_failure)
+    }
+    fn get_policy(&self, name: &str) -> Result<Option<Policy>, DbError> {
+        (**self).get_policy(name)
+    }
+    fn create_policy(&self, policy: &Policy) -> Result<(), DbError> {
+        (**self).create_policy(policy)
+    }
+    fn update_policy(&self, policy: &Policy) -> Result<(), DbError> {
+        (**self).update_policy(policy)
+    }
+    fn delete_policy(&self, name: &str) -> Result<bool, DbError> {
+        (**self).delete_policy(name)
+    }
+    fn list_policies(&self, glob: &str) -> Result<Vec<String>, DbError> {
+        (**self).list_policies(glob)
     }
 }

@@ -26,8 +26,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use super::entry::{
     AuthEvent, KeyData, PrincipalEntry, split_principal, to_unix, truncate_to_secs,
 };
+use super::policy::{self, Policy};
 use super::sqlite_schema::{
-    SCHEMA, SCHEMA_VERSION, log_change, read_entry, write_entry, write_key,
+    MIGRATION_1_TO_2, SCHEMA, SCHEMA_VERSION, log_change, read_entry, write_entry, write_key,
 };
 use super::{DbError, MasterKey, NewKey, PrincipalStore};
 
@@ -124,6 +125,7 @@ impl SqliteStore {
         let mut conn = conn;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
         tx.execute_batch(SCHEMA)?;
+        tx.execute_batch(MIGRATION_1_TO_2)?;
         tx.execute(
             "INSERT INTO schema_version (version) VALUES (?1)",
             params![SCHEMA_VERSION],
@@ -156,9 +158,21 @@ impl SqliteStore {
             .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
             .optional()
             .map_err(|_| DbError::NotInitialized(path.display().to_string()))?;
-        let Some(version) = version else {
+        let Some(mut version) = version else {
             return Err(DbError::NotInitialized(path.display().to_string()));
         };
+        let mut conn = conn;
+        if version == 1 {
+            // Schema 1 -> 2: add the policy and password-history tables.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+            let v: i64 = tx.query_row("SELECT version FROM schema_version", [], |r| r.get(0))?;
+            if v == 1 {
+                tx.execute_batch(MIGRATION_1_TO_2)?;
+                tx.execute("UPDATE schema_version SET version = 2", [])?;
+            }
+            tx.commit()?;
+            version = 2;
+        }
         if version != SCHEMA_VERSION {
             return Err(DbError::SchemaVersion {
                 found: version,
@@ -333,6 +347,19 @@ impl SqliteStore {
         }
     }
 
+    fn write_policy(&self, p: &Policy, create: bool) -> Result<(), DbError> {
+        if p.name.is_empty() || p.name.chars().any(char::is_control) {
+            return Err(DbError::InvalidName(p.name.clone()));
+        }
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        policy::write_policy(&tx, p, create)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Writes `entry` in one transaction; `must` = Some(true) requires it to
     /// exist, Some(false) requires it not to.
     fn write(&self, entry: &PrincipalEntry, must_exist: Option<bool>) -> Result<(), DbError> {
@@ -389,6 +416,10 @@ impl PrincipalStore for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM keys WHERE principal = ?1", params![name])?;
+        tx.execute(
+            "DELETE FROM password_history WHERE principal = ?1",
+            params![name],
+        )?;
         let n = tx.execute("DELETE FROM principals WHERE name = ?1", params![name])?;
         if n > 0 {
             log_change(&tx, name, SystemTime::now())?;
@@ -501,6 +532,130 @@ impl PrincipalStore for SqliteStore {
         let mut inner = self.lock();
         self.schedule_next_check();
         self.refresh_locked(&mut inner)
+    }
+
+    fn update_with_history(
+        &self,
+        entry: &PrincipalEntry,
+        retired: &[KeyData],
+        history_kvnos: u32,
+    ) -> Result<(), DbError> {
+        self.check_name(&entry.name)?;
+        let mut entry = entry.clone();
+        entry.sort_keys();
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: bool = tx.query_row(
+            "SELECT COUNT(*) > 0 FROM principals WHERE name = ?1",
+            params![entry.name],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(DbError::NotFound(entry.name));
+        }
+        write_entry(&tx, &self.mkey, &entry)?;
+        policy::append_history(&tx, &self.mkey, &entry.name, retired, history_kvnos)?;
+        log_change(&tx, &entry.name, SystemTime::now())?;
+        tx.commit()?;
+        self.cache.insert(entry.name.clone(), Arc::new(entry));
+        Ok(())
+    }
+
+    fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
+        let inner = self.lock();
+        policy::read_history(&inner.conn, &self.mkey, name)
+    }
+
+    fn rename(&self, old: &str, entry: &PrincipalEntry) -> Result<(), DbError> {
+        self.check_name(&entry.name)?;
+        let mut entry = entry.clone();
+        entry.sort_keys();
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let count = |n: &str| -> Result<bool, DbError> {
+            Ok(tx.query_row(
+                "SELECT COUNT(*) > 0 FROM principals WHERE name = ?1",
+                params![n],
+                |r| r.get(0),
+            )?)
+        };
+        if !count(old)? {
+            return Err(DbError::NotFound(old.to_owned()));
+        }
+        if count(&entry.name)? {
+            return Err(DbError::AlreadyExists(entry.name));
+        }
+        tx.execute("DELETE FROM keys WHERE principal = ?1", params![old])?;
+        tx.execute("DELETE FROM principals WHERE name = ?1", params![old])?;
+        write_entry(&tx, &self.mkey, &entry)?;
+        policy::rename_history(&tx, &self.mkey, old, &entry.name)?;
+        let now = SystemTime::now();
+        log_change(&tx, old, now)?;
+        log_change(&tx, &entry.name, now)?;
+        tx.commit()?;
+        self.cache.remove(old);
+        self.cache.insert(entry.name.clone(), Arc::new(entry));
+        Ok(())
+    }
+
+    fn set_fail_state(
+        &self,
+        name: &str,
+        fail_count: u32,
+        last_failure: Option<SystemTime>,
+    ) -> Result<(), DbError> {
+        let last_failure = last_failure.map(truncate_to_secs);
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE principals SET fail_count = ?2, last_failure = ?3 WHERE name = ?1",
+            params![name, i64::from(fail_count), last_failure.map(to_unix)],
+        )?;
+        if n == 0 {
+            return Err(DbError::NotFound(name.to_owned()));
+        }
+        log_change(&tx, name, SystemTime::now())?;
+        tx.commit()?;
+        if let Some(mut slot) = self.cache.get_mut(name) {
+            let e = Arc::make_mut(slot.value_mut());
+            e.fail_count = fail_count;
+            e.last_failure = last_failure;
+        }
+        Ok(())
+    }
+
+    fn get_policy(&self, name: &str) -> Result<Option<Policy>, DbError> {
+        let inner = self.lock();
+        policy::read_policy(&inner.conn, name)
+    }
+
+    fn create_policy(&self, p: &Policy) -> Result<(), DbError> {
+        self.write_policy(p, true)
+    }
+
+    fn update_policy(&self, p: &Policy) -> Result<(), DbError> {
+        self.write_policy(p, false)
+    }
+
+    fn delete_policy(&self, name: &str) -> Result<bool, DbError> {
+        let mut inner = self.lock();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existed = policy::delete_policy(&tx, name)?;
+        tx.commit()?;
+        Ok(existed)
+    }
+
+    fn list_policies(&self, glob: &str) -> Result<Vec<String>, DbError> {
+        let inner = self.lock();
+        policy::list_policies(&inner.conn, glob)
     }
 }
 

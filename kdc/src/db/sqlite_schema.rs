@@ -21,7 +21,33 @@ use super::entry::{
 use super::{DbError, MasterKey};
 
 /// Schema version this build reads and writes.
-pub(crate) const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 2;
+
+/// Tables added in schema version 2 (password policies and password
+/// history); also run on a version 1 database when it is opened.
+pub(crate) const MIGRATION_1_TO_2: &str = "
+CREATE TABLE IF NOT EXISTS policies (
+    name                   TEXT PRIMARY KEY,
+    max_life               INTEGER NOT NULL DEFAULT 0,
+    min_life               INTEGER NOT NULL DEFAULT 0,
+    min_length             INTEGER NOT NULL DEFAULT 0,
+    min_classes            INTEGER NOT NULL DEFAULT 0,
+    history                INTEGER NOT NULL DEFAULT 0,
+    max_failure            INTEGER NOT NULL DEFAULT 0,
+    failure_count_interval INTEGER NOT NULL DEFAULT 0,
+    lockout_duration       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS password_history (
+    principal  TEXT NOT NULL,
+    kvno       INTEGER NOT NULL,
+    enctype    INTEGER NOT NULL,
+    key_blob   BLOB NOT NULL,
+    salt_type  INTEGER,
+    salt       BLOB,
+    s2kparams  BLOB,
+    PRIMARY KEY (principal, kvno, enctype)
+);
+";
 
 /// How many change-log rows are kept.
 pub(crate) const CHANGES_KEPT: i64 = 10_000;
