@@ -9,4 +9,6 @@ mod atomic_file;
 mod bytes;
 pub mod ccache;
 pub mod config;
+pub mod convert;
+pub mod kdc_client;
 pub mod keytab;
