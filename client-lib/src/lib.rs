@@ -7,8 +7,11 @@
 
 mod atomic_file;
 mod bytes;
+pub mod ap;
 pub mod ccache;
 pub mod config;
+pub mod gss;
 pub mod convert;
 pub mod kdc_client;
 pub mod keytab;
+pub mod priv_safe;
