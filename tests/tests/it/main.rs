@@ -1,6 +1,9 @@
 //! Tessera's one integration-test binary: real sockets, real MIT peers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod ap_acceptor;
+mod ap_fixture;
+mod ap_priv_safe;
 mod mit_asrep;
 mod mit_crypto;
 mod mit_harness;
