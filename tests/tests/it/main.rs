@@ -4,6 +4,9 @@
 mod ap_acceptor;
 mod ap_fixture;
 mod ap_priv_safe;
+mod kdc_dev;
+mod kdc_mit;
+mod kdc_mit_errors;
 mod mit_asrep;
 mod mit_crypto;
 mod mit_harness;
