@@ -1,0 +1,7 @@
+//! Fuzz target `ap_req`: the DER decoders listed for it in `src/targets.rs`.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    tessera_fuzz::targets::der_target("ap_req", data);
+});
