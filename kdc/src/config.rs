@@ -134,6 +134,16 @@ pub struct KdcConfig {
     pub database: DatabaseConfig,
     /// Ticket and principal policy.
     pub policy: PolicyConfig,
+    /// Administration settings.
+    pub admin: AdminConfig,
+}
+
+/// `[admin]`: administration settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AdminConfig {
+    /// The kadm5.acl-like access control file (None = remote administration
+    /// denied to everyone; `kadmin -l` bypasses ACLs).
+    pub acl_file: Option<PathBuf>,
 }
 
 /// A configuration that could not be loaded. Display is one line.
@@ -247,6 +257,14 @@ struct RawConfig {
     database: RawDatabase,
     #[serde(default)]
     policy: RawPolicy,
+    #[serde(default)]
+    admin: RawAdmin,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdmin {
+    acl_file: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -533,6 +551,13 @@ impl KdcConfig {
                 allowed_enctypes,
                 default_principal_enctypes,
                 require_preauth: raw.policy.require_preauth.unwrap_or(true),
+            },
+            admin: AdminConfig {
+                acl_file: raw
+                    .admin
+                    .acl_file
+                    .filter(|f| !f.trim().is_empty())
+                    .map(|f| resolve(f.trim())),
             },
         })
     }

@@ -5,11 +5,14 @@
 //! * [`db`]: the [`db::PrincipalStore`] trait and its SQLite backend.
 //! * [`net`]: the tokio network edge over a sans-I/O [`net::RequestHandler`].
 //! * [`realm`]: `init_realm` and `create_principal`.
+//! * [`core`]: the sans-I/O AS/TGS exchanges ([`core::Kdc`]).
 //! * [`handler`]: the request handler `serve` runs.
 //! * [`dev`]: `tessera-kdc dev`, the development realm.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod config;
+pub mod core;
 pub mod db;
 pub mod dev;
 pub mod handler;

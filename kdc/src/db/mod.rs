@@ -156,7 +156,8 @@ pub trait PrincipalStore: Send + Sync {
 
     /// Replaces an existing principal and, in the same transaction, appends
     /// `retired` keys to its password history, keeping the newest
-    /// `history_kvnos` kvnos there (0 clears it).
+    /// `history_kvnos` kvnos there (0 clears it), and records
+    /// `entry.modified` as the time of the last password change.
     fn update_with_history(
         &self,
         entry: &PrincipalEntry,
@@ -171,6 +172,13 @@ pub trait PrincipalStore: Send + Sync {
     fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
         let _ = name;
         Ok(Vec::new())
+    }
+
+    /// When the keys were last changed through
+    /// [`PrincipalStore::update_with_history`] (None = not since creation).
+    fn last_password_change(&self, name: &str) -> Result<Option<SystemTime>, DbError> {
+        let _ = name;
+        Ok(None)
     }
 
     /// Renames principal `old` to `entry.name` (whose keys and attributes
@@ -281,6 +289,9 @@ impl<T: PrincipalStore + ?Sized> PrincipalStore for Arc<T> {
     }
     fn rename(&self, old: &str, entry: &PrincipalEntry) -> Result<(), DbError> {
         (**self).rename(old, entry)
+    }
+    fn last_password_change(&self, name: &str) -> Result<Option<SystemTime>, DbError> {
+        (**self).last_password_change(name)
     }
     fn set_fail_state(
         &self,

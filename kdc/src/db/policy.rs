@@ -272,6 +272,31 @@ pub(crate) fn rename_history(
         "DELETE FROM password_history WHERE principal = ?1",
         params![old],
     )?;
+    tx.execute(
+        "UPDATE pw_changes SET principal = ?2 WHERE principal = ?1",
+        params![old, new],
+    )?;
     let n = u32::try_from(keys.len()).unwrap_or(u32::MAX);
     append_history(tx, mkey, new, &keys, n.max(1))
+}
+
+/// Records that `principal`'s keys were changed at `at` (seconds).
+pub(crate) fn set_pw_change(tx: &Transaction<'_>, principal: &str, at: i64) -> Result<(), DbError> {
+    tx.execute(
+        "INSERT INTO pw_changes (principal, at) VALUES (?1, ?2)
+         ON CONFLICT (principal) DO UPDATE SET at = excluded.at",
+        params![principal, at],
+    )?;
+    Ok(())
+}
+
+/// When `principal`'s keys were last changed after creation.
+pub(crate) fn get_pw_change(conn: &Connection, principal: &str) -> Result<Option<i64>, DbError> {
+    Ok(conn
+        .query_row(
+            "SELECT at FROM pw_changes WHERE principal = ?1",
+            params![principal],
+            |r| r.get(0),
+        )
+        .optional()?)
 }

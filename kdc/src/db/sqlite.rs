@@ -420,6 +420,7 @@ impl PrincipalStore for SqliteStore {
             "DELETE FROM password_history WHERE principal = ?1",
             params![name],
         )?;
+        tx.execute("DELETE FROM pw_changes WHERE principal = ?1", params![name])?;
         let n = tx.execute("DELETE FROM principals WHERE name = ?1", params![name])?;
         if n > 0 {
             log_change(&tx, name, SystemTime::now())?;
@@ -557,6 +558,7 @@ impl PrincipalStore for SqliteStore {
         }
         write_entry(&tx, &self.mkey, &entry)?;
         policy::append_history(&tx, &self.mkey, &entry.name, retired, history_kvnos)?;
+        policy::set_pw_change(&tx, &entry.name, to_unix(entry.modified))?;
         log_change(&tx, &entry.name, SystemTime::now())?;
         tx.commit()?;
         self.cache.insert(entry.name.clone(), Arc::new(entry));
@@ -566,6 +568,11 @@ impl PrincipalStore for SqliteStore {
     fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
         let inner = self.lock();
         policy::read_history(&inner.conn, &self.mkey, name)
+    }
+
+    fn last_password_change(&self, name: &str) -> Result<Option<SystemTime>, DbError> {
+        let inner = self.lock();
+        Ok(policy::get_pw_change(&inner.conn, name)?.map(super::entry::from_unix))
     }
 
     fn rename(&self, old: &str, entry: &PrincipalEntry) -> Result<(), DbError> {

@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS password_history (
     s2kparams  BLOB,
     PRIMARY KEY (principal, kvno, enctype)
 );
+CREATE TABLE IF NOT EXISTS pw_changes (
+    principal TEXT PRIMARY KEY,
+    at        INTEGER NOT NULL
+);
 ";
 
 /// How many change-log rows are kept.

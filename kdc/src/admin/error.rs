@@ -1,0 +1,147 @@
+//! Errors of administration commands.
+
+use crate::db::DbError;
+use crate::realm::RealmError;
+
+/// Why a password was refused by its policy (MIT's wording).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+pub enum PasswordRejection {
+    /// Shorter than the policy's minimum length.
+    #[error("Password is too short")]
+    TooShort,
+    /// Too few character classes.
+    #[error("Password does not contain enough character classes")]
+    TooFewClasses,
+    /// Matches the current password or one in the history.
+    #[error("Cannot reuse password")]
+    Reused,
+    /// Changed again before the policy's minimum life elapsed.
+    #[error("Current password's minimum life has not expired")]
+    TooSoon,
+}
+
+/// An administration command that failed. Display is one line, MIT-like.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// The command line could not be parsed.
+    #[error("{0}")]
+    Usage(String),
+    /// No such principal.
+    #[error("Principal does not exist: {0}")]
+    NoPrincipal(String),
+    /// The principal exists already.
+    #[error("Principal or policy already exists: {0}")]
+    PrincipalExists(String),
+    /// No such policy.
+    #[error("Policy does not exist: {0}")]
+    NoPolicy(String),
+    /// The policy exists already.
+    #[error("Principal or policy already exists: {0}")]
+    PolicyExists(String),
+    /// A principal refers to the policy.
+    #[error("Cannot delete a policy in use: {0}")]
+    PolicyInUse(String),
+    /// Malformed principal name, or one outside this realm.
+    #[error("Malformed principal name or not in realm {realm}: {name}")]
+    BadName {
+        /// The name given.
+        name: String,
+        /// This realm.
+        realm: String,
+    },
+    /// A password refused by the principal's policy.
+    #[error("{0}")]
+    Password(PasswordRejection),
+    /// The caller lacks the permission.
+    #[error("Operation requires ``{permission}'' privilege (caller {caller}, target {target})")]
+    Denied {
+        /// Who asked.
+        caller: String,
+        /// Permission letter needed.
+        permission: char,
+        /// The target principal or policy.
+        target: String,
+    },
+    /// An enctype name this build does not know or the realm does not allow.
+    #[error("Invalid or disallowed enctype: {0}")]
+    BadEnctype(String),
+    /// The operation is refused for this principal or mode.
+    #[error("{0}")]
+    Refused(String),
+    /// The user answered no to a confirmation.
+    #[error("Operation cancelled")]
+    Cancelled,
+    /// Database failure.
+    #[error(transparent)]
+    Db(DbError),
+    /// Key derivation or principal setup failure.
+    #[error(transparent)]
+    Realm(RealmError),
+    /// ACL file problem.
+    #[error(transparent)]
+    Acl(#[from] super::acl::AclError),
+    /// Keytab file problem.
+    #[error(transparent)]
+    Keytab(#[from] tessera_client::keytab::KeytabError),
+    /// Reading a prompt or the terminal failed.
+    #[error("input: {0}")]
+    Input(String),
+}
+
+impl AdminError {
+    /// A short stable code for `--json` output and the remote protocol.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdminError::Usage(_) => "usage",
+            AdminError::NoPrincipal(_) => "no_principal",
+            AdminError::PrincipalExists(_) => "principal_exists",
+            AdminError::NoPolicy(_) => "no_policy",
+            AdminError::PolicyExists(_) => "policy_exists",
+            AdminError::PolicyInUse(_) => "policy_in_use",
+            AdminError::BadName { .. } => "bad_name",
+            AdminError::Password(PasswordRejection::TooShort) => "password_too_short",
+            AdminError::Password(PasswordRejection::TooFewClasses) => "password_classes",
+            AdminError::Password(PasswordRejection::Reused) => "password_reused",
+            AdminError::Password(PasswordRejection::TooSoon) => "password_too_soon",
+            AdminError::Denied { .. } => "denied",
+            AdminError::BadEnctype(_) => "bad_enctype",
+            AdminError::Refused(_) => "refused",
+            AdminError::Cancelled => "cancelled",
+            AdminError::Db(_) => "database",
+            AdminError::Realm(_) => "internal",
+            AdminError::Acl(_) => "acl",
+            AdminError::Keytab(_) => "keytab",
+            AdminError::Input(_) => "input",
+        }
+    }
+}
+
+impl From<DbError> for AdminError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound(n) => AdminError::NoPrincipal(n),
+            DbError::AlreadyExists(n) => AdminError::PrincipalExists(n),
+            DbError::PolicyNotFound(n) => AdminError::NoPolicy(n),
+            DbError::PolicyExists(n) => AdminError::PolicyExists(n),
+            DbError::PolicyInUse(n) => AdminError::PolicyInUse(n),
+            other => AdminError::Db(other),
+        }
+    }
+}
+
+impl From<RealmError> for AdminError {
+    fn from(e: RealmError) -> Self {
+        match e {
+            RealmError::Db(d) => d.into(),
+            RealmError::InvalidName(name, realm) => AdminError::BadName { name, realm },
+            RealmError::UnsupportedEnctype(n) => AdminError::BadEnctype(n.to_string()),
+            other => AdminError::Realm(other),
+        }
+    }
+}
+
+impl From<PasswordRejection> for AdminError {
+    fn from(r: PasswordRejection) -> Self {
+        AdminError::Password(r)
+    }
+}

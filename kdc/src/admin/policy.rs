@@ -1,0 +1,319 @@
+//! Password-policy checks and lockout bookkeeping.
+//!
+//! * [`check_password_quality`]: length and character classes.
+//! * [`password_matches_keys`]: the history check (derive a key from the
+//!   candidate with each stored key's salt and compare in constant time).
+//! * [`policy_lockout_state`]: whether a principal is locked out now.
+//! * [`FailureTracker`]: counts failed pre-authentications, counting a
+//!   retransmitted identical request once.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use subtle::ConstantTimeEq;
+use tessera_proto::crypto::{EncType, Key, Password};
+
+use super::error::PasswordRejection;
+use crate::db::entry::{SALT_TYPE_RANDOM_KEY, to_unix};
+use crate::db::{
+    AuthEvent, DbError, KeyData, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore,
+};
+
+/// Character classes counted by `-minclasses`: lower, upper, digit,
+/// punctuation, other (non-ASCII, space, control).
+pub fn character_classes(password: &str) -> u32 {
+    let mut seen = [false; 5];
+    for c in password.chars() {
+        let i = if c.is_ascii_lowercase() {
+            0
+        } else if c.is_ascii_uppercase() {
+            1
+        } else if c.is_ascii_digit() {
+            2
+        } else if c.is_ascii_punctuation() {
+            3
+        } else {
+            4
+        };
+        seen[i] = true;
+    }
+    seen.iter().filter(|&&b| b).count() as u32
+}
+
+/// Checks length and character classes against `policy`.
+pub fn check_password_quality(password: &str, policy: &Policy) -> Result<(), PasswordRejection> {
+    if (password.chars().count() as u64) < u64::from(policy.min_length) {
+        return Err(PasswordRejection::TooShort);
+    }
+    if character_classes(password) < policy.min_classes.min(5) {
+        return Err(PasswordRejection::TooFewClasses);
+    }
+    Ok(())
+}
+
+/// Whether `password`, run through string-to-key with the salt and
+/// parameters of some key in `keys`, gives that key. Random keys are
+/// skipped; for each kvno only the cheapest-to-derive enctype is tried
+/// (the native Argon2 enctype only when it is the only one).
+pub fn password_matches_keys(password: &Password, keys: &[KeyData]) -> bool {
+    let mut kvnos: Vec<u32> = keys.iter().map(|k| k.kvno).collect();
+    kvnos.sort_unstable();
+    kvnos.dedup();
+    for kvno in kvnos {
+        let mut candidates: Vec<&KeyData> = keys
+            .iter()
+            .filter(|k| k.kvno == kvno)
+            .filter(|k| {
+                k.salt
+                    .as_ref()
+                    .is_some_and(|s| s.salt_type != SALT_TYPE_RANDOM_KEY)
+            })
+            .filter(|k| EncType::from_i32(k.enctype).is_some())
+            .collect();
+        candidates.sort_by_key(|k| derive_cost(k.enctype));
+        let Some(k) = candidates.first() else {
+            continue;
+        };
+        let (Some(etype), Some(salt)) = (EncType::from_i32(k.enctype), k.salt.as_ref()) else {
+            continue;
+        };
+        let Ok(derived) =
+            Key::from_password(etype, password, &salt.salt, salt.s2kparams.as_deref())
+        else {
+            continue;
+        };
+        if bool::from(derived.as_bytes().ct_eq(k.key.as_bytes())) {
+            return true;
+        }
+    }
+    false
+}
+
+fn derive_cost(enctype: i32) -> u32 {
+    match EncType::from_i32(enctype) {
+        Some(EncType::Aes128CtsHmacSha196 | EncType::Aes256CtsHmacSha196) => 0,
+        Some(EncType::Aes128CtsHmacSha256128 | EncType::Aes256CtsHmacSha384192) => 1,
+        _ => 2,
+    }
+}
+
+/// Whether a principal may authenticate now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockoutState {
+    /// Not locked.
+    Open,
+    /// Locked; `until` None = until an administrator unlocks.
+    Locked {
+        /// When the lockout ends by itself.
+        until: Option<SystemTime>,
+    },
+}
+
+/// The lockout state of `entry` under `policy` at `now`: locked by an
+/// administrator (`kadmin lock`), or at least `max_failure` counted
+/// failures whose lockout has not run out (`lockout_duration` 0 = until
+/// unlocked). Failures older than `failure_count_interval` do not count.
+pub fn policy_lockout_state(
+    entry: &PrincipalEntry,
+    policy: Option<&Policy>,
+    now: SystemTime,
+) -> LockoutState {
+    if entry.flags.contains(PrincipalFlags::ADMIN_LOCKED) {
+        return LockoutState::Locked { until: None };
+    }
+    let Some(p) = policy else {
+        return LockoutState::Open;
+    };
+    if p.max_failure == 0 || entry.fail_count < p.max_failure {
+        return LockoutState::Open;
+    }
+    let Some(last) = entry.last_failure else {
+        return LockoutState::Open;
+    };
+    if p.lockout_duration == 0 {
+        return LockoutState::Locked { until: None };
+    }
+    let until = last + Duration::from_secs(p.lockout_duration);
+    if now < until {
+        LockoutState::Locked { until: Some(until) }
+    } else {
+        LockoutState::Open
+    }
+}
+
+/// What [`FailureTracker::record_preauth_failure`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureOutcome {
+    /// The same request was seen recently: not counted again.
+    Duplicate,
+    /// Counted; the new count and whether the principal is now locked.
+    Counted {
+        /// Failures counted now.
+        fail_count: u32,
+        /// Whether this failure locked the principal.
+        locked: bool,
+    },
+}
+
+/// Remembers the last few request fingerprints per principal (in memory)
+/// so that a client retransmitting an identical AS-REQ is counted once.
+#[derive(Debug)]
+pub struct FailureTracker {
+    recent: Mutex<HashMap<String, VecDeque<[u8; 32]>>>,
+    per_principal: usize,
+    max_principals: usize,
+}
+
+impl Default for FailureTracker {
+    fn default() -> Self {
+        Self::new(8, 100_000)
+    }
+}
+
+impl FailureTracker {
+    /// Keeps `per_principal` fingerprints for at most `max_principals`
+    /// principals (the map is cleared when it grows past that).
+    pub fn new(per_principal: usize, max_principals: usize) -> Self {
+        FailureTracker {
+            recent: Mutex::new(HashMap::new()),
+            per_principal: per_principal.max(1),
+            max_principals: max_principals.max(1),
+        }
+    }
+
+    /// A fingerprint of request bytes (SHA-256).
+    pub fn fingerprint(request: &[u8]) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(request).into()
+    }
+
+    /// Returns true when `fp` is new for `name` (and remembers it).
+    fn remember(&self, name: &str, fp: [u8; 32]) -> bool {
+        let mut map = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if !map.contains_key(name) && map.len() >= self.max_principals {
+            map.clear();
+        }
+        let q = map.entry(name.to_owned()).or_default();
+        if q.contains(&fp) {
+            return false;
+        }
+        if q.len() >= self.per_principal {
+            q.pop_front();
+        }
+        q.push_back(fp);
+        true
+    }
+
+    /// Records a failed pre-authentication of `name` for the request with
+    /// fingerprint `fp` at `now`: a request already seen is not counted
+    /// again; failures older than the policy's `failure_count_interval` are
+    /// forgotten first; once locked, further failures are not counted.
+    pub fn record_preauth_failure(
+        &self,
+        store: &dyn PrincipalStore,
+        name: &str,
+        fp: [u8; 32],
+        now: SystemTime,
+    ) -> Result<FailureOutcome, DbError> {
+        if !self.remember(name, fp) {
+            return Ok(FailureOutcome::Duplicate);
+        }
+        let Some(entry) = store.get(name)? else {
+            return Err(DbError::NotFound(name.to_owned()));
+        };
+        let policy = match &entry.policy {
+            Some(p) => store.get_policy(p).unwrap_or(None),
+            None => None,
+        };
+        if let LockoutState::Locked { .. } = policy_lockout_state(&entry, policy.as_ref(), now) {
+            return Ok(FailureOutcome::Counted {
+                fail_count: entry.fail_count,
+                locked: true,
+            });
+        }
+        let mut count = entry.fail_count;
+        if let (Some(p), Some(last)) = (&policy, entry.last_failure)
+            && p.failure_count_interval > 0
+            && to_unix(now) - to_unix(last)
+                > i64::try_from(p.failure_count_interval).unwrap_or(i64::MAX)
+        {
+            count = 0;
+        }
+        let count = count.saturating_add(1);
+        if count == entry.fail_count.saturating_add(1) {
+            store.record_auth(name, AuthEvent::Failure, now)?;
+        } else {
+            store.set_fail_state(name, count, Some(now))?;
+        }
+        let mut after = (*entry).clone();
+        after.fail_count = count;
+        after.last_failure = Some(crate::db::entry::truncate_to_secs(now));
+        let locked = matches!(
+            policy_lockout_state(&after, policy.as_ref(), now),
+            LockoutState::Locked { .. }
+        );
+        Ok(FailureOutcome::Counted {
+            fail_count: count,
+            locked,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn classes_and_quality() {
+        assert_eq!(character_classes("abc"), 1);
+        assert_eq!(character_classes("aB1!é"), 5);
+        let mut p = Policy::new("p");
+        p.min_length = 8;
+        p.min_classes = 3;
+        assert_eq!(
+            check_password_quality("aB1!", &p),
+            Err(PasswordRejection::TooShort)
+        );
+        assert_eq!(
+            check_password_quality("abcdefgh1", &p),
+            Err(PasswordRejection::TooFewClasses)
+        );
+        assert_eq!(check_password_quality("abcdefG1", &p), Ok(()));
+    }
+
+    #[test]
+    fn lockout_state() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut e = PrincipalEntry::new("a@R", PrincipalFlags::ALLOW_TIX, now);
+        let mut p = Policy::new("p");
+        p.max_failure = 3;
+        p.lockout_duration = 600;
+        assert_eq!(policy_lockout_state(&e, Some(&p), now), LockoutState::Open);
+        e.fail_count = 3;
+        e.last_failure = Some(now);
+        assert_eq!(
+            policy_lockout_state(&e, Some(&p), now + Duration::from_secs(10)),
+            LockoutState::Locked {
+                until: Some(now + Duration::from_secs(600))
+            }
+        );
+        assert_eq!(
+            policy_lockout_state(&e, Some(&p), now + Duration::from_secs(601)),
+            LockoutState::Open
+        );
+        p.lockout_duration = 0;
+        assert_eq!(
+            policy_lockout_state(&e, Some(&p), now + Duration::from_secs(10_000)),
+            LockoutState::Locked { until: None }
+        );
+        assert_eq!(policy_lockout_state(&e, None, now), LockoutState::Open);
+        e.fail_count = 0;
+        e.flags.set(PrincipalFlags::ADMIN_LOCKED, true);
+        assert_eq!(
+            policy_lockout_state(&e, None, now),
+            LockoutState::Locked { until: None }
+        );
+    }
+}

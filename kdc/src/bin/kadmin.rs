@@ -1,0 +1,235 @@
+//! `kadmin`: realm administration with MIT's command names.
+//!
+//! Only local mode (`-l`, MIT's kadmin.local) exists so far: it opens the
+//! principal database directly (SQLite WAL), so it works while
+//! `tessera-kdc serve` runs; the server picks changes up on its next
+//! refresh. ACLs do not apply locally; every command is audited as
+//! `local:<unix user>` to `<database dir>/admin-audit.log` (JSON lines).
+//!
+//! ```text
+//! kadmin -l --config kdc.toml addprinc -pw secret alice
+//! kadmin -l --config kdc.toml -q "getprinc alice"
+//! kadmin -l --config kdc.toml --json listprincs
+//! kadmin -l --config kdc.toml            # interactive prompt
+//! ```
+#![forbid(unsafe_code)]
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::Layer;
+
+use tessera_kdc::admin::audit::AUDIT_TARGET;
+use tessera_kdc::admin::cli::{LineResult, Prompter, Session};
+use tessera_kdc::admin::{AdminError, AdminService, Caller, Secret};
+use tessera_kdc::config::KdcConfig;
+use tessera_kdc::realm::open_store;
+
+/// Tessera realm administration (MIT kadmin commands).
+#[derive(Debug, Parser)]
+#[command(name = "kadmin", version, about)]
+struct Cli {
+    /// Local mode: open the database directly (like kadmin.local).
+    #[arg(short = 'l', long = "local")]
+    local: bool,
+    /// KDC configuration file (default: $TESSERA_KDC_CONFIG, else ./kdc.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Run this one command line and exit.
+    #[arg(short = 'q', long = "query")]
+    query: Option<String>,
+    /// One JSON object per command on stdout instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Audit log file (default: admin-audit.log in the database directory).
+    #[arg(long)]
+    audit_log: Option<PathBuf>,
+    /// A command and its arguments, run once (e.g. `addprinc -randkey svc`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<String>,
+}
+
+/// Reads passwords and confirmations from the terminal, or from stdin
+/// lines when stdin is not a terminal.
+struct StdPrompter {
+    tty: bool,
+}
+
+fn read_stdin_line() -> Result<Option<String>, AdminError> {
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(0) => Ok(None),
+        Ok(_) => Ok(Some(
+            line.trim_end_matches(['\n', '\r']).to_owned(),
+        )),
+        Err(e) => Err(AdminError::Input(e.to_string())),
+    }
+}
+
+impl Prompter for StdPrompter {
+    fn password(&mut self, prompt: &str) -> Result<Secret, AdminError> {
+        if self.tty {
+            rpassword::prompt_password(prompt)
+                .map(Secret::new)
+                .map_err(|e| AdminError::Input(e.to_string()))
+        } else {
+            match read_stdin_line()? {
+                Some(l) => Ok(Secret::new(l)),
+                None => Err(AdminError::Input(
+                    "end of input while reading password".into(),
+                )),
+            }
+        }
+    }
+
+    fn confirm(&mut self, question: &str) -> Result<bool, AdminError> {
+        if !self.tty {
+            return Ok(true);
+        }
+        eprint!("{question}");
+        let _ = std::io::stderr().flush();
+        Ok(read_stdin_line()?.is_some_and(|a| a.trim().eq_ignore_ascii_case("yes")))
+    }
+}
+
+fn init_logging(audit_path: &std::path::Path) -> Result<(), String> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(audit_path)
+        .map_err(|e| format!("audit log {}: {e}", audit_path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(audit_path, std::fs::Permissions::from_mode(0o600));
+    }
+    let audit_layer = tracing_subscriber::fmt::layer()
+        .json()
+        .flatten_event(true)
+        .with_writer(Mutex::new(file))
+        .with_filter(Targets::new().with_target(AUDIT_TARGET, tracing::Level::INFO));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off"));
+    let stderr_layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter);
+    tracing_subscriber::registry()
+        .with(audit_layer)
+        .with(stderr_layer)
+        .try_init()
+        .map_err(|e| e.to_string())
+}
+
+fn emit(r: &LineResult, json: bool) -> bool {
+    match r {
+        LineResult::Output { text, ok } => {
+            if *ok || json {
+                print!("{text}");
+                let _ = std::io::stdout().flush();
+            } else {
+                eprint!("{text}");
+            }
+            *ok
+        }
+        LineResult::Quit => true,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("kadmin: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    if !cli.local {
+        return Err("remote administration is not available yet; use kadmin -l (local mode) on the KDC host".into());
+    }
+    let config_path = cli
+        .config
+        .clone()
+        .or_else(|| std::env::var_os("TESSERA_KDC_CONFIG").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("kdc.toml"));
+    let config = KdcConfig::load(&config_path).map_err(|e| e.to_string())?;
+    let audit_path = cli
+        .audit_log
+        .clone()
+        .unwrap_or_else(|| config.database.dir.join("admin-audit.log"));
+    init_logging(&audit_path)?;
+    let store = open_store(&config).map_err(|e| e.to_string())?;
+    let service = AdminService::from_config(Arc::new(store), &config);
+    let session = Session::new(&service, Caller::local(), cli.json);
+    let stdin_tty = std::io::stdin().is_terminal();
+    let mut prompter = StdPrompter { tty: stdin_tty };
+
+    if let Some(q) = &cli.query {
+        let ok = emit(&session.run_line(q, &mut prompter), cli.json);
+        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
+    if !cli.command.is_empty() {
+        let ok = emit(&session.run_words(&cli.command, &mut prompter), cli.json);
+        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
+    if stdin_tty {
+        interactive(&session, &mut prompter, cli.json);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Commands from stdin, one per line.
+    let mut all_ok = true;
+    while let Some(line) = read_stdin_line().map_err(|e| e.to_string())? {
+        let r = session.run_line(&line, &mut prompter);
+        if r == LineResult::Quit {
+            break;
+        }
+        all_ok &= emit(&r, cli.json);
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn interactive(session: &Session<'_>, prompter: &mut StdPrompter, json: bool) {
+    let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".tessera_kadmin_history"));
+    let mut editor = match rustyline::DefaultEditor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("kadmin: cannot start the line editor: {e}");
+            return;
+        }
+    };
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    loop {
+        match editor.readline("kadmin.local:  ") {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                let r = session.run_line(&line, prompter);
+                if r == LineResult::Quit {
+                    break;
+                }
+                emit(&r, json);
+            }
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(_) => break,
+        }
+    }
+    if let Some(h) = &history {
+        let _ = editor.save_history(h);
+    }
+}
