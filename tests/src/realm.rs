@@ -72,8 +72,7 @@ impl<H: RequestHandler> RequestHandler for ShiftedClock<H> {
         transport: Transport,
         now: SystemTime,
     ) -> Option<Vec<u8>> {
-        self.inner
-            .handle(request, peer, transport, self.shift(now))
+        self.inner.handle(request, peer, transport, self.shift(now))
     }
 
     fn edge_error(
@@ -83,8 +82,7 @@ impl<H: RequestHandler> RequestHandler for ShiftedClock<H> {
         peer: SocketAddr,
         now: SystemTime,
     ) -> Option<Vec<u8>> {
-        self.inner
-            .edge_error(error, request, peer, self.shift(now))
+        self.inner.edge_error(error, request, peer, self.shift(now))
     }
 }
 

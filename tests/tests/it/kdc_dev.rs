@@ -56,7 +56,10 @@ fn dev_writes_the_realm_files() {
     // Passwords: one line each, distinct, and they are the principals'.
     let user = std::fs::read_to_string(dev.user_password()).unwrap();
     let admin = std::fs::read_to_string(dev.admin_password()).unwrap();
-    assert!(user.ends_with('\n') && user.trim_end().len() >= 16, "{user:?}");
+    assert!(
+        user.ends_with('\n') && user.trim_end().len() >= 16,
+        "{user:?}"
+    );
     assert_eq!(user.lines().count(), 1);
     assert_ne!(user, admin);
     let store = tessera_kdc::realm::open_store(&config).unwrap();
@@ -88,18 +91,30 @@ fn dev_reuses_the_realm_and_moves_ports() {
     let port = free_port();
     let first = prepare(&DevOptions::new(&dir, port)).unwrap();
     let read = |f: &str| std::fs::read(first.dir.join(f)).unwrap();
-    let before: Vec<Vec<u8>> = ["user.password", "admin.password", "service.keytab", "kdc.toml", "krb5.conf"]
-        .iter()
-        .map(|f| read(f))
-        .collect();
+    let before: Vec<Vec<u8>> = [
+        "user.password",
+        "admin.password",
+        "service.keytab",
+        "kdc.toml",
+        "krb5.conf",
+    ]
+    .iter()
+    .map(|f| read(f))
+    .collect();
 
     // Same port: nothing changes.
     let again = prepare(&DevOptions::new(&dir, port)).unwrap();
     assert!(!again.created && !again.port_changed);
-    let after: Vec<Vec<u8>> = ["user.password", "admin.password", "service.keytab", "kdc.toml", "krb5.conf"]
-        .iter()
-        .map(|f| read(f))
-        .collect();
+    let after: Vec<Vec<u8>> = [
+        "user.password",
+        "admin.password",
+        "service.keytab",
+        "kdc.toml",
+        "krb5.conf",
+    ]
+    .iter()
+    .map(|f| read(f))
+    .collect();
     assert_eq!(before, after);
 
     // Another port: kdc.toml and krb5.conf follow, secrets stay.
@@ -116,7 +131,10 @@ fn dev_reuses_the_realm_and_moves_ports() {
     // Another realm name on reuse is refused; port 0 is refused.
     let mut opts = DevOptions::new(&dir, other);
     opts.realm = Some("OTHER.TEST".into());
-    assert!(matches!(prepare(&opts), Err(DevError::RealmMismatch { .. })));
+    assert!(matches!(
+        prepare(&opts),
+        Err(DevError::RealmMismatch { .. })
+    ));
     assert!(matches!(
         prepare(&DevOptions::new(&dir, 0)),
         Err(DevError::PortZero)
@@ -159,7 +177,10 @@ fn dev_realm_with_mit_tools_survives_restart() {
     let r = realm.kinit_user(&[]);
     assert!(r.ok, "kinit failed: {r:?}");
     let r = realm.mit("klist", &[], None);
-    assert!(r.stdout.contains("krbtgt/TESSERA.TEST@TESSERA.TEST"), "{r:?}");
+    assert!(
+        r.stdout.contains("krbtgt/TESSERA.TEST@TESSERA.TEST"),
+        "{r:?}"
+    );
     let r = realm.mit("kvno", &["host/localhost"], None);
     assert!(r.ok, "kvno failed: {r:?}");
     let r = realm.mit("kvno", &["-k", &keytab, "host/localhost"], None);

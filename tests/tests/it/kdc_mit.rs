@@ -35,14 +35,25 @@ fn mit_client_flow(realm: &TestRealm, etype: Option<i32>, tcp_only: bool) {
             "kinit did not use TCP only: {r:?}"
         );
     } else {
-        assert!(r.stderr.contains("dgram 127.0.0.1"), "kinit did not use UDP: {r:?}");
+        assert!(
+            r.stderr.contains("dgram 127.0.0.1"),
+            "kinit did not use UDP: {r:?}"
+        );
     }
     let r = realm.mit("klist", &["-e", "-f"], None);
     assert!(r.ok, "klist failed: {r:?}");
     assert!(r.stdout.contains(&krbtgt), "no TGT in klist: {r:?}");
-    assert!(r.stdout.contains(&format!("Default principal: user@{r_name}")), "{r:?}");
+    assert!(
+        r.stdout
+            .contains(&format!("Default principal: user@{r_name}")),
+        "{r:?}"
+    );
     if let Some(e) = etype {
-        assert!(r.stdout.contains(mit_name(e)), "TGT not in {}: {r:?}", mit_name(e));
+        assert!(
+            r.stdout.contains(mit_name(e)),
+            "TGT not in {}: {r:?}",
+            mit_name(e)
+        );
     }
 
     // Service ticket, then verified with the service's keytab.
@@ -53,7 +64,10 @@ fn mit_client_flow(realm: &TestRealm, etype: Option<i32>, tcp_only: bool) {
     assert!(r.ok, "kvno -k failed: {r:?}");
     assert!(r.stdout.contains("kvno = 1, keytab entry valid"), "{r:?}");
     let r = realm.mit("klist", &["-e"], None);
-    assert!(r.stdout.contains(&service), "no service ticket in klist: {r:?}");
+    assert!(
+        r.stdout.contains(&service),
+        "no service ticket in klist: {r:?}"
+    );
     if let Some(e) = etype {
         let line = r
             .stdout

@@ -14,7 +14,8 @@ fn wrong_password_is_password_incorrect() {
     let r = realm.mit("kinit", &["user"], Some("not-the-password\n"));
     assert!(!r.ok, "{r:?}");
     assert!(
-        r.stderr.contains("Password incorrect while getting initial credentials"),
+        r.stderr
+            .contains("Password incorrect while getting initial credentials"),
         "{r:?}"
     );
 }
