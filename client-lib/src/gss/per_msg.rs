@@ -211,3 +211,66 @@ pub fn verify_mic(key: &Key, usage: u32, msg: &[u8], token: &[u8]) -> Result<(),
     key.verify_checksum(usage, &data, &c)
         .map_err(|_| GssError::BadSig)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use tessera_proto::crypto::EncType;
+
+    use super::*;
+
+    #[test]
+    fn wrap_unwrap_every_enctype_with_rotation() {
+        for et in EncType::ALL {
+            let key = Key::random(et).unwrap();
+            for conf in [true, false] {
+                let tok = wrap(&key, 24, FLAG_ACCEPTOR_SUBKEY, 7, b"payload", conf).unwrap();
+                let hdr = parse_header(&tok, TOK_WRAP).unwrap();
+                assert_eq!(hdr.seq, 7);
+                assert_eq!(
+                    unwrap(&key, 24, &tok, &hdr).unwrap(),
+                    (b"payload".to_vec(), conf)
+                );
+                // The wrong usage fails.
+                assert_eq!(unwrap(&key, 22, &tok, &hdr), Err(GssError::BadSig));
+                // Rotate the body right by 28 as Windows does, and say so in RRC.
+                let mut rot = tok.clone();
+                rot[16..].rotate_right(28 % (tok.len() - 16));
+                rot[6..8].copy_from_slice(&28u16.to_be_bytes());
+                let h2 = parse_header(&rot, TOK_WRAP).unwrap();
+                assert_eq!(
+                    unwrap(&key, 24, &rot, &h2).unwrap(),
+                    (b"payload".to_vec(), conf)
+                );
+                // A changed sequence number in the header is detected.
+                let mut bad = tok.clone();
+                bad[15] ^= 1;
+                let h3 = parse_header(&bad, TOK_WRAP).unwrap();
+                assert_eq!(unwrap(&key, 24, &bad, &h3), Err(GssError::BadSig));
+            }
+            let mic = get_mic(&key, 25, 0, 9, b"m").unwrap();
+            parse_header(&mic, TOK_MIC).unwrap();
+            verify_mic(&key, 25, b"m", &mic).unwrap();
+            assert_eq!(verify_mic(&key, 25, b"n", &mic), Err(GssError::BadSig));
+        }
+    }
+
+    #[test]
+    fn short_and_odd_tokens_do_not_panic() {
+        let key = Key::random(EncType::Aes128CtsHmacSha196).unwrap();
+        for t in [
+            &[][..],
+            &[5, 4],
+            &[5, 4, 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ] {
+            if let Ok(h) = parse_header(t, TOK_WRAP) {
+                assert!(unwrap(&key, 24, t, &h).is_err());
+            }
+        }
+        let mut t = vec![5, 4, 2, 0xff, 0xff, 0xff, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0];
+        t.extend_from_slice(&[0u8; 40]);
+        let h = parse_header(&t, TOK_WRAP).unwrap();
+        assert!(unwrap(&key, 24, &t, &h).is_err());
+        assert!(verify_mic(&key, 25, b"", &[4, 4]).is_err());
+    }
+}

@@ -10,7 +10,8 @@ use tessera_proto::msg::Principal;
 
 use super::{GssContext, GssError, GssFlags, error_token};
 use crate::ap::{Acceptor, ApError};
-use crate::ccache::{Credential, CredentialCache};
+use crate::ccache::{CcacheName, Credential, CredentialCache};
+use crate::kdc_client::{KdcClientError, blocking};
 
 /// Largest token [`read_token`] accepts: 1 MiB.
 pub const MAX_TOKEN: usize = 1 << 20;
@@ -33,6 +34,9 @@ pub enum StreamError {
     /// The echoed message is not the one sent.
     #[error("echo mismatch")]
     EchoMismatch,
+    /// Getting the service ticket from the KDC failed.
+    #[error("cannot get a service ticket: {0}")]
+    Kdc(#[from] KdcClientError),
     /// The credential cache holds no ticket for the service.
     #[error(
         "no ticket for {0} in the credential cache: get one first (e.g. `kvno {0}` after kinit)"
@@ -79,6 +83,19 @@ pub fn service_credential<'a>(
     cache
         .find(&crate::ap::principal_to_kt(server))
         .ok_or_else(|| StreamError::NoTicket(server.to_string()))
+}
+
+/// The service ticket for `server`: from the cache if a valid one is
+/// there, else from the KDC with the cache's TGT (Tessera's TGS client,
+/// like MIT's `kvno`); the new ticket is added to the cache.
+pub fn obtain_service_credential(
+    client: &blocking::Client,
+    cache: &CcacheName,
+    server: &Principal,
+) -> Result<Credential, StreamError> {
+    let opts = client.inner().tgs_options();
+    let creds = client.service_ticket(cache, server, &opts)?;
+    Ok(creds.to_ccache_credential())
 }
 
 /// Client side of the echo protocol: establishes a mutually authenticated

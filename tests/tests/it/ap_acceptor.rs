@@ -1,9 +1,7 @@
 //! Our AP-REQ initiator and acceptor with tickets from MIT's KDC: mutual
 //! authentication, and every refusal with its RFC 4120 error code.
 
-use tessera_client::ap::{
-    ApError, ApReqOptions, AuthChecksum, build_ap_req,
-};
+use tessera_client::ap::{ApError, ApReqOptions, AuthChecksum, build_ap_req};
 use tessera_client::keytab::Keytab;
 use tessera_proto::msg::{self, ErrorCode, KrbError};
 use tessera_tests::mit::require_mit;
@@ -22,7 +20,10 @@ fn mutual_authentication_with_mit_ticket_and_refusals() {
     if !require_mit() {
         return;
     }
-    let realm = ApRealm::start("AP.TEST", &["aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96"]);
+    let realm = ApRealm::start(
+        "AP.TEST",
+        &["aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96"],
+    );
     let cred = realm.credential();
     let acceptor = realm.acceptor();
     let service = realm.service();
@@ -100,7 +101,10 @@ fn wrong_keytabs_are_named_plainly() {
     if !require_mit() {
         return;
     }
-    let realm = ApRealm::start("KT.TEST", &["aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96"]);
+    let realm = ApRealm::start(
+        "KT.TEST",
+        &["aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96"],
+    );
     let cred = realm.credential();
     let kt = realm.keytab();
     let good_kvno = kt.entries[0].kvno;
@@ -111,7 +115,9 @@ fn wrong_keytabs_are_named_plainly() {
         e.kvno = good_kvno + 5;
     }
     let (req, _) = build_ap_req(&cred, &ApReqOptions::default(), now()).unwrap();
-    let err = acceptor_with(wrong_kvno).accept(&req, now(), None).unwrap_err();
+    let err = acceptor_with(wrong_kvno)
+        .accept(&req, now(), None)
+        .unwrap_err();
     let text = err.to_string();
     assert_eq!(err.code(), ErrorCode::ApErrBadkeyver);
     assert!(
@@ -126,7 +132,9 @@ fn wrong_keytabs_are_named_plainly() {
     let mut only128 = kt.clone();
     only128.entries.retain(|e| e.enctype == 17);
     let (req, _) = build_ap_req(&cred, &ApReqOptions::default(), now()).unwrap();
-    let err = acceptor_with(only128).accept(&req, now(), None).unwrap_err();
+    let err = acceptor_with(only128)
+        .accept(&req, now(), None)
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::ApErrNokey);
     let text = err.to_string();
     assert!(
@@ -135,7 +143,9 @@ fn wrong_keytabs_are_named_plainly() {
     );
 
     // No key at all for the principal.
-    let err = acceptor_with(Keytab::default()).accept(&req, now(), None).unwrap_err();
+    let err = acceptor_with(Keytab::default())
+        .accept(&req, now(), None)
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::ApErrNokey);
     assert!(err.to_string().contains("host/localhost@KT.TEST"), "{err}");
 
@@ -145,7 +155,9 @@ fn wrong_keytabs_are_named_plainly() {
         let n = e.key.len();
         e.key = random_bytes(n).into();
     }
-    let err = acceptor_with(wrong_key).accept(&req, now(), None).unwrap_err();
+    let err = acceptor_with(wrong_key)
+        .accept(&req, now(), None)
+        .unwrap_err();
     assert_eq!(err, ApError::BadIntegrity { what: "ticket" });
     assert_eq!(err.code(), ErrorCode::ApErrBadIntegrity);
 }

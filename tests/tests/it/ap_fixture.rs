@@ -31,7 +31,10 @@ impl ApRealm {
         kdc.kadmin("addprinc -pw s3cret user");
         kdc.kadmin("addprinc -randkey host/localhost");
         let keytab_path = kdc.dir().join("krb5.keytab");
-        kdc.kadmin(&format!("ktadd -k {} host/localhost", keytab_path.display()));
+        kdc.kadmin(&format!(
+            "ktadd -k {} host/localhost",
+            keytab_path.display()
+        ));
         let r = run("/usr/bin/kinit", &["user"], &kdc.env(), Some("s3cret\n"));
         assert!(r.ok, "kinit failed: {r:?}");
         let r = run("/usr/bin/kvno", &["host/localhost"], &kdc.env(), None);

@@ -52,17 +52,29 @@ fn priv_and_safe_round_trips_and_refusals() {
     let mut bad = p.clone();
     let last = bad.len() - 1;
     bad[last] ^= 1;
-    assert_eq!(server.rd_priv(&bad).unwrap_err(), PrivSafeError::BadIntegrity);
+    assert_eq!(
+        server.rd_priv(&bad).unwrap_err(),
+        PrivSafeError::BadIntegrity
+    );
     assert_eq!(server.rd_priv(&p).unwrap(), b"secret");
 
     // A reflected message (our own sent back to us) is refused.
     let mine = server.mk_priv(b"to client", now()).unwrap();
-    assert_eq!(server.rd_priv(&mine).unwrap_err(), PrivSafeError::BadDirection);
+    assert_eq!(
+        server.rd_priv(&mine).unwrap_err(),
+        PrivSafeError::BadDirection
+    );
     assert_eq!(client.rd_priv(&mine).unwrap(), b"to client");
 
     // Real addresses: the peer's sender address must match.
-    let a = NetAddress { addr_type: 2, address: vec![127, 0, 0, 1] };
-    let b = NetAddress { addr_type: 2, address: vec![127, 0, 0, 2] };
+    let a = NetAddress {
+        addr_type: 2,
+        address: vec![127, 0, 0, 1],
+    };
+    let b = NetAddress {
+        addr_type: 2,
+        address: vec![127, 0, 0, 2],
+    };
     let (req, state) = build_ap_req(&cred, &ApReqOptions::default(), now()).unwrap();
     let ctx = acceptor.accept(&req, now(), None).unwrap();
     let cs = state.verify_ap_rep(ctx.ap_rep.as_ref().unwrap()).unwrap();

@@ -71,11 +71,20 @@ fn per_message(peer: &mut Peer, ctx: &mut GssContext) {
     let sealed = peer.recv();
     let mic = peer.recv();
     let clear = peer.recv();
-    assert_eq!(ctx.unwrap(&sealed).unwrap(), (b"wrap from mit".to_vec(), true));
+    assert_eq!(
+        ctx.unwrap(&sealed).unwrap(),
+        (b"wrap from mit".to_vec(), true)
+    );
     ctx.verify_mic(b"mic from mit", &mic).unwrap();
-    assert_eq!(ctx.unwrap(&clear).unwrap(), (b"clear from mit".to_vec(), false));
+    assert_eq!(
+        ctx.unwrap(&clear).unwrap(),
+        (b"clear from mit".to_vec(), false)
+    );
     // A replayed token is refused.
-    assert!(matches!(ctx.unwrap(&clear), Err(GssError::Duplicate { .. })));
+    assert!(matches!(
+        ctx.unwrap(&clear),
+        Err(GssError::Duplicate { .. })
+    ));
 
     peer.send(&ctx.wrap(b"wrap from tessera", true).unwrap());
     peer.expect_ok("unwrap sealed");
