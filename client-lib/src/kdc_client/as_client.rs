@@ -96,14 +96,14 @@ fn derive_key(
         }
         InitialSecret::Keytab { keytab, name } => {
             let kp = principal_to_kt(client);
-            let e = keytab.find(&kp, None, Some(etype.as_i32())).ok_or_else(|| {
-                KdcClientError::NoKeytabKey {
+            let e = keytab
+                .find(&kp, None, Some(etype.as_i32()))
+                .ok_or_else(|| KdcClientError::NoKeytabKey {
                     keytab: name.clone(),
                     principal: client.to_string(),
                     kvno: None,
                     enctypes: etype.name().to_owned(),
-                }
-            })?;
+                })?;
             Ok(Key::from_bytes(etype, &e.key)?)
         }
     }
@@ -250,14 +250,13 @@ pub async fn get_initial_creds(
                 derive_key(secret, client, rep_etype, &info)?
             }
         };
-        let part = decrypt_rep_part(&k, usage::AS_REP_ENC_PART, &rep.enc_part).map_err(
-            |e| match e {
+        let part =
+            decrypt_rep_part(&k, usage::AS_REP_ENC_PART, &rep.enc_part).map_err(|e| match e {
                 CryptoError::IntegrityFailure => KdcClientError::PasswordIncorrect {
                     principal: client.to_string(),
                 },
                 other => KdcClientError::Crypto(other),
-            },
-        )?;
+            })?;
         return creds_from_reply(
             &rep,
             &part,

@@ -15,10 +15,14 @@ pub enum KdcClientError {
     #[error("cannot load krb5.conf: {0}")]
     Config(#[from] ConfigError),
     /// No realm was given and krb5.conf has no `default_realm`.
-    #[error("no realm given and no default_realm in krb5.conf: give PRINCIPAL@REALM or set default_realm")]
+    #[error(
+        "no realm given and no default_realm in krb5.conf: give PRINCIPAL@REALM or set default_realm"
+    )]
     NoDefaultRealm,
     /// krb5.conf lists no KDC for the realm.
-    #[error("no KDC configured for realm {realm}: add `kdc = host:port` under [realms] {realm} in krb5.conf")]
+    #[error(
+        "no KDC configured for realm {realm}: add `kdc = host:port` under [realms] {realm} in krb5.conf"
+    )]
     NoKdc {
         /// The realm.
         realm: String,
@@ -38,7 +42,9 @@ pub enum KdcClientError {
         principal: String,
     },
     /// Our clock and the KDC's differ by more than the allowed skew.
-    #[error("clock skew too great for {principal}: the KDC's clock is {offset_secs} s ahead of ours; fix the clock (e.g. with NTP)")]
+    #[error(
+        "clock skew too great for {principal}: the KDC's clock is {offset_secs} s ahead of ours; fix the clock (e.g. with NTP)"
+    )]
     ClockSkew {
         /// The client principal.
         principal: String,
@@ -46,19 +52,25 @@ pub enum KdcClientError {
         offset_secs: i64,
     },
     /// The KDC does not know the client.
-    #[error("client {principal} not found in the Kerberos database: check the principal name and realm")]
+    #[error(
+        "client {principal} not found in the Kerberos database: check the principal name and realm"
+    )]
     ClientUnknown {
         /// The client principal.
         principal: String,
     },
     /// The KDC does not know the service.
-    #[error("server {principal} not found in the Kerberos database: check the service name and realm")]
+    #[error(
+        "server {principal} not found in the Kerberos database: check the service name and realm"
+    )]
     ServerUnknown {
         /// The service principal looked up.
         principal: String,
     },
     /// No enctype both sides support.
-    #[error("no common encryption type for {principal} (we offered {offered}): check permitted_enctypes and the principal's keys")]
+    #[error(
+        "no common encryption type for {principal} (we offered {offered}): check permitted_enctypes and the principal's keys"
+    )]
     NoCommonEnctype {
         /// The principal.
         principal: String,
@@ -110,7 +122,9 @@ pub enum KdcClientError {
         principal: String,
     },
     /// A renewal was asked of a ticket that cannot be renewed.
-    #[error("ticket for {principal} is not renewable (or its renewable life is over): run kinit again")]
+    #[error(
+        "ticket for {principal} is not renewable (or its renewable life is over): run kinit again"
+    )]
     NotRenewable {
         /// The ticket's service principal.
         principal: String,

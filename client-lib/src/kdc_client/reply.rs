@@ -6,8 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tessera_proto::crypto::{EncType, Key};
 use tessera_proto::msg::time::join_unix_micros;
 use tessera_proto::msg::{
-    EncAsRepPart, EncKdcRepPart, EncTgsRepPart, EncryptedData, ErrorCode, KdcRep,
-    KerberosTimeExt, KrbError, Principal, TicketFlags, decode, encode, error_code_text,
+    EncAsRepPart, EncKdcRepPart, EncTgsRepPart, EncryptedData, ErrorCode, KdcRep, KerberosTimeExt,
+    KrbError, Principal, TicketFlags, decode, encode, error_code_text,
 };
 
 use super::{Creds, KdcClientError};
@@ -123,8 +123,9 @@ pub(crate) fn creds_from_reply(
     } else if expect.server.is_krbtgt() != server.is_krbtgt() {
         return Err(bad("server name differs from the request"));
     }
-    let etype = EncType::from_i32(part.key.r#type)
-        .ok_or(tessera_proto::crypto::CryptoError::UnsupportedEnctype(part.key.r#type))?;
+    let etype = EncType::from_i32(part.key.r#type).ok_or(
+        tessera_proto::crypto::CryptoError::UnsupportedEnctype(part.key.r#type),
+    )?;
     let session_key = Key::from_bytes(etype, &part.key.value)?;
     let authtime = part.auth_time.to_unix();
     let starttime = part.start_time.as_ref().map(KerberosTimeExt::to_unix);
