@@ -1,0 +1,340 @@
+//! The sans-I/O KDC core: AS and TGS exchanges.
+//!
+//! [`Kdc::handle`] takes one request's bytes, the peer, the transport and
+//! the current time, and returns the reply bytes (AS-REP, TGS-REP or
+//! KRB-ERROR) or `None` to drop. It reads principals from the in-memory
+//! store cache, never the clock, and never writes to disk. Every decision
+//! is logged as one `tracing` event with target `tessera::audit`.
+
+mod as_req;
+mod der;
+pub mod error;
+pub mod policy;
+mod preauth;
+pub mod replay;
+mod tgs_issue;
+mod tgs_req;
+mod ticket;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tessera_proto::crypto::EncType;
+use tessera_proto::msg::{
+    KrbErrorBuilder, MessageType, NameType, Principal, PrincipalName, Realm, TicketFlags,
+    application_tag, encode,
+};
+
+pub use error::KdcError;
+pub use policy::RealmPolicy;
+pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
+
+use crate::config::KdcConfig;
+use crate::db::{AuthEvent, PrincipalEntry, PrincipalStore};
+use crate::net::{EdgeError, RequestHandler, Transport};
+
+/// Hook for pre-authentication bookkeeping (account lockout comes in a
+/// later issue). Both methods default to doing nothing; implementations
+/// must not do blocking I/O on the hot path.
+pub trait AuthHook: Send + Sync {
+    /// Called before a client's pre-authentication is checked; an error
+    /// refuses the request (e.g. a locked-out account).
+    fn before_preauth(&self, client: &PrincipalEntry, now: SystemTime) -> Result<(), KdcError> {
+        let _ = (client, now);
+        Ok(())
+    }
+
+    /// Called with the outcome of a pre-authentication attempt.
+    fn preauth_result(&self, client: &PrincipalEntry, event: AuthEvent, now: SystemTime) {
+        let _ = (client, event, now);
+    }
+}
+
+/// The KDC: AS and TGS exchanges over a [`PrincipalStore`].
+pub struct Kdc {
+    store: Arc<dyn PrincipalStore>,
+    realm: String,
+    tgs: Principal,
+    policy: RealmPolicy,
+    udp_limit: usize,
+    replay: ReplayCache,
+    hook: Option<Arc<dyn AuthHook>>,
+}
+
+impl std::fmt::Debug for Kdc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kdc")
+            .field("realm", &self.realm)
+            .field("policy", &self.policy)
+            .field("udp_limit", &self.udp_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// State of one exchange, filled in as the request is understood; used for
+/// the KRB-ERROR fields and the audit event.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    pub kind: &'static str,
+    pub now: SystemTime,
+    pub now_secs: i64,
+    pub now_usec: u32,
+    pub client: Option<Principal>,
+    pub server: Option<Principal>,
+    pub etypes: Vec<i32>,
+    pub reply_etype: Option<EncType>,
+    pub ticket_etype: Option<EncType>,
+    pub session_etype: Option<EncType>,
+    pub flags: Option<TicketFlags>,
+}
+
+impl Exchange {
+    fn new(now: SystemTime) -> Self {
+        let (now_secs, now_usec) = match now.duration_since(UNIX_EPOCH) {
+            Ok(d) => (
+                i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                d.subsec_micros(),
+            ),
+            Err(_) => (0, 0),
+        };
+        Exchange {
+            kind: "unknown",
+            now,
+            now_secs,
+            now_usec,
+            client: None,
+            server: None,
+            etypes: Vec::new(),
+            reply_etype: None,
+            ticket_etype: None,
+            session_etype: None,
+            flags: None,
+        }
+    }
+
+    fn now_micros(&self) -> i64 {
+        self.now_secs
+            .saturating_mul(1_000_000)
+            .saturating_add(i64::from(self.now_usec))
+    }
+}
+
+impl Kdc {
+    /// A KDC for `config.realm` serving principals from `store`.
+    pub fn new(store: Arc<dyn PrincipalStore>, config: &KdcConfig) -> Self {
+        Kdc {
+            store,
+            realm: config.realm.clone(),
+            tgs: Principal::krbtgt(&config.realm),
+            policy: RealmPolicy::from_config(&config.policy),
+            udp_limit: config.network.udp_max_reply_size,
+            replay: ReplayCache::default(),
+            hook: None,
+        }
+    }
+
+    /// Replaces the replay cache (e.g. with a different capacity).
+    #[must_use]
+    pub fn with_replay_cache(mut self, cache: ReplayCache) -> Self {
+        self.replay = cache;
+        self
+    }
+
+    /// Sets the pre-authentication hook.
+    #[must_use]
+    pub fn with_auth_hook(mut self, hook: Arc<dyn AuthHook>) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+
+    /// Sets the largest reply sent over UDP (larger ones become
+    /// KRB_ERR_RESPONSE_TOO_BIG).
+    #[must_use]
+    pub fn with_udp_limit(mut self, limit: usize) -> Self {
+        self.udp_limit = limit;
+        self
+    }
+
+    /// The realm served.
+    pub fn realm(&self) -> &str {
+        &self.realm
+    }
+
+    /// The realm policy in force.
+    pub fn policy(&self) -> &RealmPolicy {
+        &self.policy
+    }
+
+    /// Handles one request. See the module documentation.
+    pub fn handle(
+        &self,
+        request: &[u8],
+        peer: SocketAddr,
+        transport: Transport,
+        now: SystemTime,
+    ) -> Option<Vec<u8>> {
+        let mut ex = Exchange::new(now);
+        let tag = match application_tag(request) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::info!(%peer, ?transport, size = request.len(), error = %e,
+                    "request dropped: not a Kerberos message");
+                return None;
+            }
+        };
+        let result = if tag == MessageType::AsReq.as_i32() as u32 {
+            ex.kind = "AS";
+            as_req::handle(self, request, &mut ex)
+        } else if tag == MessageType::TgsReq.as_i32() as u32 {
+            ex.kind = "TGS";
+            tgs_req::handle(self, request, &mut ex)
+        } else {
+            tracing::info!(%peer, ?transport, tag, "request dropped: not an AS-REQ or TGS-REQ");
+            return None;
+        };
+        let (mut reply, mut outcome) = match result {
+            Ok(bytes) => (bytes, None),
+            Err(e) => match self.error_reply(&ex, &e) {
+                Some(bytes) => (bytes, Some(e)),
+                None => {
+                    self.audit(&ex, Some(&e), peer, transport);
+                    return None;
+                }
+            },
+        };
+        if transport == Transport::Udp && reply.len() > self.udp_limit {
+            let e = KdcError::ResponseTooBig;
+            if let Some(bytes) = self.error_reply(&ex, &e) {
+                reply = bytes;
+                outcome = Some(e);
+            }
+        }
+        self.audit(&ex, outcome.as_ref(), peer, transport);
+        Some(reply)
+    }
+
+    /// Builds and encodes the KRB-ERROR for `err`.
+    fn error_reply(&self, ex: &Exchange, err: &KdcError) -> Option<Vec<u8>> {
+        let server = ex.server.as_ref().unwrap_or(&self.tgs);
+        let mut b = KrbErrorBuilder::new(err.error_code(), server, ex.now_micros());
+        if let Some(c) = &ex.client {
+            b = b.client(c);
+        }
+        if let Some(t) = err.e_text() {
+            b = b.e_text(t);
+        }
+        if let Some(m) = err.method_data() {
+            b = b.method_data(m.to_vec());
+        }
+        let built = b.build().or_else(|_| {
+            // A name we cannot put on the wire: answer without it.
+            KrbErrorBuilder::new(err.error_code(), &self.tgs, ex.now_micros()).build()
+        });
+        match built.ok().and_then(|e| encode(&e).ok()) {
+            Some(bytes) => Some(bytes),
+            None => {
+                tracing::warn!(error = %err, "cannot encode KRB-ERROR; request dropped");
+                None
+            }
+        }
+    }
+
+    /// The one audit event per decision.
+    fn audit(&self, ex: &Exchange, err: Option<&KdcError>, peer: SocketAddr, transport: Transport) {
+        let result = err.map_or("OK", |e| e.error_code().rfc_name());
+        let code = err.map_or(0, |e| e.error_code().as_i32());
+        let detail = err.map(ToString::to_string);
+        tracing::info!(
+            target: "tessera::audit",
+            kind = ex.kind,
+            client = ex.client.as_ref().map(ToString::to_string),
+            server = ex.server.as_ref().map(ToString::to_string),
+            requested_etypes = ?ex.etypes,
+            reply_etype = ex.reply_etype.map(EncType::name),
+            ticket_etype = ex.ticket_etype.map(EncType::name),
+            session_etype = ex.session_etype.map(EncType::name),
+            flags = ex.flags.map(|f| f.mit_short_string()),
+            result,
+            code,
+            detail,
+            %peer,
+            transport = ?transport,
+            "kdc decision"
+        );
+    }
+
+    /// Looks a principal up (by components and realm; name types ignored).
+    fn lookup(&self, p: &Principal) -> Result<Option<Arc<PrincipalEntry>>, KdcError> {
+        if p.realm != self.realm {
+            return Ok(None);
+        }
+        self.store.get(&p.to_string()).map_err(|e| {
+            tracing::warn!(error = %e, "principal lookup failed");
+            KdcError::Internal("database error")
+        })
+    }
+
+    /// A name from the request, in our realm when the request names our
+    /// realm or the empty referral realm. With `canonicalize`, an
+    /// NT-ENTERPRISE name `user@REALM` becomes `user@REALM`.
+    fn resolve_name(
+        &self,
+        name: &PrincipalName,
+        realm: &Realm,
+        canonicalize: bool,
+    ) -> Result<Principal, KdcError> {
+        let mut p = Principal::from_asn1(name, realm)
+            .map_err(|_| KdcError::Malformed("principal name is not valid"))?;
+        if p.realm.is_empty() {
+            p.realm.clone_from(&self.realm);
+        }
+        if canonicalize
+            && p.name_type == NameType::Enterprise
+            && p.components.len() == 1
+            && let Ok(inner) = Principal::parse_with_default_realm(&p.components[0], &self.realm)
+        {
+            p = Principal::new(NameType::Principal, inner.components, inner.realm);
+        }
+        Ok(p)
+    }
+
+    /// Whether `p` is this realm's ticket-granting service.
+    fn is_local_tgs(&self, p: &Principal) -> bool {
+        p.same_name(&self.tgs)
+    }
+}
+
+impl RequestHandler for Kdc {
+    fn handle(
+        &self,
+        request: &[u8],
+        peer: SocketAddr,
+        transport: Transport,
+        now: SystemTime,
+    ) -> Option<Vec<u8>> {
+        Kdc::handle(self, request, peer, transport, now)
+    }
+
+    fn edge_error(
+        &self,
+        error: EdgeError,
+        _request: &[u8],
+        _peer: SocketAddr,
+        now: SystemTime,
+    ) -> Option<Vec<u8>> {
+        let ex = Exchange::new(now);
+        let err = match error {
+            EdgeError::ResponseTooBig => KdcError::ResponseTooBig,
+            EdgeError::FieldTooLong => {
+                let b = KrbErrorBuilder::new(
+                    tessera_proto::msg::ErrorCode::FieldToolong,
+                    &self.tgs,
+                    ex.now_micros(),
+                );
+                return b.build().ok().and_then(|e| encode(&e).ok());
+            }
+        };
+        self.error_reply(&ex, &err)
+    }
+}

@@ -1,0 +1,112 @@
+//! AS pre-authentication: PA-ENC-TIMESTAMP and the METHOD-DATA hint
+//! (PA-ETYPE-INFO2 + PA-ENC-TIMESTAMP) sent with KDC_ERR_PREAUTH_REQUIRED.
+//!
+//! FAST is not implemented, so it is not advertised.
+
+use tessera_proto::crypto::{EncType, usage};
+use tessera_proto::msg::time::join_unix_micros;
+use tessera_proto::msg::{
+    EncryptedData, EtypeInfo2Entry, KdcReq, PaData, PaDataType, PaEncTsEnc, decode,
+    decode_pa_value, find_pa_data, pa_data, pa_etype_info2,
+};
+
+use super::error::KdcError;
+use super::policy::key_of;
+use super::{Exchange, Kdc};
+use crate::db::{AuthEvent, KeyData, PrincipalEntry, PrincipalFlags};
+
+/// The ETYPE-INFO2 entry describing how `kd` derives from a password.
+pub(super) fn etype_info2_entry(etype: EncType, kd: &KeyData) -> EtypeInfo2Entry {
+    let (salt, params) = match &kd.salt {
+        Some(s) => (
+            Some(String::from_utf8_lossy(&s.salt).into_owned()),
+            s.s2kparams.clone(),
+        ),
+        None => (None, None),
+    };
+    let params = params.unwrap_or_else(|| etype.default_s2kparams());
+    EtypeInfo2Entry {
+        etype: etype.as_i32(),
+        salt: salt.and_then(|s| tessera_proto::msg::name::kerberos_string(&s, "salt").ok()),
+        s2kparams: Some(params.into()),
+    }
+}
+
+/// The METHOD-DATA sent with KDC_ERR_PREAUTH_REQUIRED.
+fn method_data(usable: &[(EncType, &KeyData)]) -> Result<Vec<PaData>, KdcError> {
+    let entries = usable
+        .iter()
+        .map(|&(e, kd)| etype_info2_entry(e, kd))
+        .collect();
+    let info = pa_etype_info2(entries).map_err(|_| KdcError::Internal("encoding failed"))?;
+    Ok(vec![info, pa_data(PaDataType::EncTimestamp, Vec::new())])
+}
+
+/// Checks the AS-REQ's pre-authentication. Returns the enctype of the key
+/// that decrypted PA-ENC-TIMESTAMP, or `None` when the client sent none and
+/// needs none.
+pub(super) fn verify(
+    kdc: &Kdc,
+    req: &KdcReq,
+    client: &PrincipalEntry,
+    usable: &[(EncType, &KeyData)],
+    ex: &Exchange,
+) -> Result<Option<EncType>, KdcError> {
+    let padata = req.padata.as_deref().unwrap_or(&[]);
+    let Some(pa) = find_pa_data(padata, PaDataType::EncTimestamp) else {
+        if client.flags.contains(PrincipalFlags::REQUIRES_PREAUTH) {
+            return Err(KdcError::PreauthRequired(method_data(usable)?));
+        }
+        return Ok(None);
+    };
+    if let Some(h) = &kdc.hook {
+        h.before_preauth(client, ex.now)?;
+    }
+    let result = check_timestamp(kdc, pa, client, ex);
+    if let Some(h) = &kdc.hook {
+        let event = match &result {
+            Ok(_) | Err(KdcError::Skew) => AuthEvent::Success,
+            Err(_) => AuthEvent::Failure,
+        };
+        h.preauth_result(client, event, ex.now);
+    }
+    result.map(Some)
+}
+
+fn check_timestamp(
+    kdc: &Kdc,
+    pa: &PaData,
+    client: &PrincipalEntry,
+    ex: &Exchange,
+) -> Result<EncType, KdcError> {
+    let enc: EncryptedData = decode_pa_value(pa).map_err(|_| KdcError::PreauthFailed)?;
+    let etype = EncType::from_i32(enc.etype)
+        .filter(|&e| kdc.policy.allows(e))
+        .ok_or(KdcError::PreauthFailed)?;
+    // The kvno the client named first, then every other kvno we hold.
+    let mut candidates: Vec<&KeyData> = client
+        .keys
+        .iter()
+        .filter(|k| k.enctype == enc.etype)
+        .collect();
+    if let Some(kvno) = enc.kvno {
+        candidates.sort_by_key(|k| k.kvno != kvno);
+    }
+    let plain = candidates
+        .iter()
+        .find_map(|kd| {
+            let key = key_of(kd).ok()?;
+            key.decrypt(usage::AS_REQ_PA_ENC_TIMESTAMP, &enc.cipher)
+                .ok()
+        })
+        .ok_or(KdcError::PreauthFailed)?;
+    let ts: PaEncTsEnc = decode(&plain).map_err(|_| KdcError::PreauthFailed)?;
+    // Only now, with the password proven, may the answer reveal skew.
+    let usec = ts.pausec.unwrap_or_default();
+    let micros = join_unix_micros(&ts.patimestamp, &usec).map_err(|_| KdcError::PreauthFailed)?;
+    let skew_micros = kdc.policy.clock_skew.saturating_mul(1_000_000);
+    if micros.abs_diff(ex.now_micros()) > skew_micros.unsigned_abs() {
+        return Err(KdcError::Skew);
+    }
+    Ok(etype)
+}

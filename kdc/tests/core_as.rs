@@ -1,0 +1,425 @@
+//! The AS exchange through `Kdc::handle`: preauth, errors, enctypes,
+//! lifetimes, flags, canonicalization, UDP size limit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod core_common;
+
+use core_common::*;
+use tessera_kdc::net::Transport;
+use tessera_proto::crypto::{EncType, usage};
+use tessera_proto::msg::{
+    EtypeInfo2, KdcOptions, KerberosTimeExt, MethodData, PaDataType, TicketFlags, decode,
+    find_pa_data, krb_error_method_data,
+};
+
+fn preauth_req(
+    r: &Realm,
+    opts: KdcOptions,
+    edit: impl FnOnce(&mut tessera_proto::msg::KdcReqBody),
+) -> Reply {
+    let _ = r;
+    let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+    let mut body = as_body(&user("alice"), &krbtgt(), &[18, 17], opts);
+    edit(&mut body);
+    r.send(&as_req(body, vec![pa_enc_timestamp(&key, NOW)]), NOW)
+}
+
+fn tgt_part(reply: Reply) -> tessera_proto::msg::EncKdcRepPart {
+    let rep = reply.as_rep();
+    open_as_rep(&rep, &alice_key(EncType::Aes256CtsHmacSha196, PASSWORD))
+}
+
+#[test]
+fn preauth_required_lists_etype_info2_in_client_order() {
+    let r = realm();
+    let body = as_body(
+        &user("alice"),
+        &krbtgt(),
+        &[17, 23, 18, -32341],
+        KdcOptions::EMPTY,
+    );
+    let err = r.send(&as_req(body, vec![]), NOW).error();
+    assert_eq!(err.error_code, 25);
+    assert_eq!(err.stime.to_unix(), NOW);
+    let methods: MethodData = krb_error_method_data(&err).unwrap().unwrap();
+    assert!(find_pa_data(&methods, PaDataType::EncTimestamp).is_some());
+    assert!(find_pa_data(&methods, PaDataType::FxFast).is_none());
+    let info: EtypeInfo2 = decode(
+        &find_pa_data(&methods, PaDataType::EtypeInfo2)
+            .unwrap()
+            .value,
+    )
+    .unwrap();
+    let etypes: Vec<i32> = info.iter().map(|e| e.etype).collect();
+    assert_eq!(etypes, vec![17, 18]);
+    for e in &info {
+        assert_eq!(&e.salt.as_ref().unwrap()[..], b"TEST.REALMalice");
+        assert_eq!(e.s2kparams.as_deref(), Some(&[0u8, 0, 0x10, 0][..]));
+    }
+    assert_eq!(&err.cname.as_ref().unwrap().string[0][..], b"alice");
+}
+
+#[test]
+fn as_happy_path_tgt() {
+    let r = realm();
+    let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+    let body = as_body(&user("alice"), &krbtgt(), &[18, 17], KdcOptions::EMPTY);
+    let rep = r
+        .send(&as_req(body, vec![pa_enc_timestamp(&key, NOW - 100)]), NOW)
+        .as_rep();
+    assert_eq!(rep.enc_part.etype, 18);
+    assert_eq!(rep.enc_part.kvno, Some(1));
+    let part = open_as_rep(&rep, &key);
+    assert_eq!(part.nonce, 424242);
+    let f = flags(&part);
+    assert!(f.contains(TicketFlags::INITIAL | TicketFlags::PRE_AUTHENT));
+    assert!(!f.contains(TicketFlags::FORWARDABLE));
+    assert_eq!(part.auth_time.to_unix(), NOW);
+    assert_eq!(part.end_time.to_unix(), NOW + 10 * HOUR);
+    assert_eq!(&part.srealm[..], REALM.as_bytes());
+    // Session key: first client etype the krbtgt supports.
+    assert_eq!(part.key.r#type, 18);
+    // The ticket: krbtgt's key (realm order: native first for the TGS).
+    assert_eq!(rep.ticket.enc_part.etype, -32341);
+    assert_eq!(rep.ticket.enc_part.kvno, Some(1));
+    let tkt = r.open_ticket(&krbtgt(), &rep.ticket);
+    assert_eq!(tkt.key, part.key);
+    assert_eq!(&tkt.cname.string[0][..], b"alice");
+    // Reply padata tells the client how its key was made.
+    let info: EtypeInfo2 = decode(
+        &find_pa_data(rep.padata.as_ref().unwrap(), PaDataType::EtypeInfo2)
+            .unwrap()
+            .value,
+    )
+    .unwrap();
+    assert_eq!(info[0].etype, 18);
+}
+
+#[test]
+fn reply_key_follows_the_preauth_enctype() {
+    let r = realm();
+    let key = alice_key(EncType::Aes128CtsHmacSha196, PASSWORD);
+    let body = as_body(&user("alice"), &krbtgt(), &[18, 17], KdcOptions::EMPTY);
+    let rep = r
+        .send(&as_req(body, vec![pa_enc_timestamp(&key, NOW)]), NOW)
+        .as_rep();
+    assert_eq!(rep.enc_part.etype, 17);
+    open_as_rep(&rep, &key);
+}
+
+#[test]
+fn wrong_password_and_skew_order() {
+    let r = realm();
+    let bad = alice_key(EncType::Aes256CtsHmacSha196, "wrong");
+    let good = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+    let body = || as_body(&user("alice"), &krbtgt(), &[18, 17], KdcOptions::EMPTY);
+    assert_eq!(
+        r.send(&as_req(body(), vec![pa_enc_timestamp(&bad, NOW)]), NOW)
+            .code(),
+        24
+    );
+    // Wrong password and skewed: still PREAUTH_FAILED, not SKEW.
+    assert_eq!(
+        r.send(
+            &as_req(body(), vec![pa_enc_timestamp(&bad, NOW - 3600)]),
+            NOW
+        )
+        .code(),
+        24
+    );
+    // Right password, skewed: SKEW with the server time.
+    let err = r
+        .send(
+            &as_req(body(), vec![pa_enc_timestamp(&good, NOW - 3600)]),
+            NOW,
+        )
+        .error();
+    assert_eq!(err.error_code, 37);
+    assert_eq!(err.stime.to_unix(), NOW);
+    // Garbage in the timestamp padata: PREAUTH_FAILED.
+    let pa = tessera_proto::msg::pa_data(PaDataType::EncTimestamp, vec![1, 2, 3]);
+    assert_eq!(r.send(&as_req(body(), vec![pa]), NOW).code(), 24);
+}
+
+#[test]
+fn unknown_client_and_server() {
+    let r = realm();
+    let body = as_body(&user("nobody"), &krbtgt(), &[18], KdcOptions::EMPTY);
+    assert_eq!(r.send(&as_req(body, vec![]), NOW).code(), 6);
+    let body = as_body(
+        &user("alice"),
+        &format!("nope/x@{REALM}"),
+        &[18],
+        KdcOptions::EMPTY,
+    );
+    let err = r.send(&as_req(body, vec![]), NOW).error();
+    assert_eq!(err.error_code, 7);
+    assert_eq!(&err.sname.string[0][..], b"nope");
+    // A foreign realm is not ours: unknown client.
+    let body = as_body(
+        "alice@OTHER.REALM",
+        "krbtgt/OTHER.REALM@OTHER.REALM",
+        &[18],
+        KdcOptions::EMPTY,
+    );
+    assert_eq!(r.send(&as_req(body, vec![]), NOW).code(), 6);
+}
+
+#[test]
+fn disabled_expired_and_password_expired() {
+    let r = realm();
+    r.modify(&user("alice"), |e| {
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::ALLOW_TIX, false)
+    });
+    assert_eq!(preauth_req(&r, KdcOptions::EMPTY, |_| {}).code(), 18);
+    r.modify(&user("alice"), |e| {
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::ALLOW_TIX, true);
+        e.expiration = Some(t(NOW - 10));
+    });
+    assert_eq!(preauth_req(&r, KdcOptions::EMPTY, |_| {}).code(), 1);
+    r.modify(&user("alice"), |e| {
+        e.expiration = None;
+        e.pw_expiration = Some(t(NOW - 10));
+    });
+    assert_eq!(preauth_req(&r, KdcOptions::EMPTY, |_| {}).code(), 23);
+    // The password-change service stays reachable.
+    let part = tgt_part(preauth_req(&r, KdcOptions::EMPTY, |b| {
+        b.sname = Some(name("kadmin/changepw").to_principal_name().unwrap());
+    }));
+    assert_eq!(&part.sname.string[0][..], b"kadmin");
+    assert_eq!(part.key_expiration.unwrap().to_unix(), NOW - 10);
+    // Without the right password the account state is not revealed.
+    let bad = alice_key(EncType::Aes256CtsHmacSha196, "wrong");
+    let body = as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY);
+    assert_eq!(
+        r.send(&as_req(body, vec![pa_enc_timestamp(&bad, NOW)]), NOW)
+            .code(),
+        24
+    );
+}
+
+#[test]
+fn server_states() {
+    let r = realm();
+    r.modify(SERVICE, |e| {
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::ALLOW_SVR, false)
+    });
+    let svc = |b: &mut tessera_proto::msg::KdcReqBody| {
+        b.sname = Some(name("host/server.example").to_principal_name().unwrap());
+    };
+    assert_eq!(preauth_req(&r, KdcOptions::EMPTY, svc).code(), 27);
+    r.modify(SERVICE, |e| {
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::ALLOW_SVR, true);
+        e.expiration = Some(t(NOW - 1));
+    });
+    assert_eq!(preauth_req(&r, KdcOptions::EMPTY, svc).code(), 2);
+    r.modify(SERVICE, |e| {
+        e.expiration = None;
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::ALLOW_TIX, false);
+    });
+    assert_eq!(preauth_req(&r, KdcOptions::EMPTY, svc).code(), 7);
+}
+
+#[test]
+fn etype_nosupp() {
+    let r = realm();
+    // rc4 and des3 only.
+    let body = as_body(&user("alice"), &krbtgt(), &[23, 16], KdcOptions::EMPTY);
+    assert_eq!(r.send(&as_req(body, vec![]), NOW).code(), 14);
+    // alice has no native key.
+    let body = as_body(&user("alice"), &krbtgt(), &[-32341], KdcOptions::EMPTY);
+    assert_eq!(r.send(&as_req(body, vec![]), NOW).code(), 14);
+    // Session key aes128 for a krbtgt whose keys are aes256 (AES rule).
+    let key = alice_key(EncType::Aes128CtsHmacSha196, PASSWORD);
+    let body = as_body(&user("alice"), &krbtgt(), &[17], KdcOptions::EMPTY);
+    let rep = r
+        .send(&as_req(body, vec![pa_enc_timestamp(&key, NOW)]), NOW)
+        .as_rep();
+    assert_eq!(open_as_rep(&rep, &key).key.r#type, 17);
+    // A realm that does not allow aes256-sha1: alice's only usable key is aes128.
+    let r = realm_with(
+        r#"allowed_enctypes = ["aes128-cts", "aes256-gcm-argon2id", "aes256-sha2"]
+default_principal_enctypes = ["aes256-sha2"]"#,
+    );
+    let body = as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY);
+    assert_eq!(r.send(&as_req(body, vec![]), NOW).code(), 14);
+}
+
+#[test]
+fn lifetimes_are_capped() {
+    let r = realm();
+    // Realm max (10h) for an infinite till.
+    let part = tgt_part(preauth_req(&r, KdcOptions::EMPTY, |b| b.till = kt(0)));
+    assert_eq!(part.end_time.to_unix(), NOW + 10 * HOUR);
+    // Requested till below the maximum is honoured.
+    let part = tgt_part(preauth_req(&r, KdcOptions::EMPTY, |b| {
+        b.till = kt(NOW + HOUR)
+    }));
+    assert_eq!(part.end_time.to_unix(), NOW + HOUR);
+    // Client max life.
+    r.modify(&user("alice"), |e| {
+        e.max_life = Some(std::time::Duration::from_secs(2 * 3600))
+    });
+    let part = tgt_part(preauth_req(&r, KdcOptions::EMPTY, |_| {}));
+    assert_eq!(part.end_time.to_unix(), NOW + 2 * HOUR);
+    // Server max life.
+    r.modify(&krbtgt(), |e| {
+        e.max_life = Some(std::time::Duration::from_secs(1800))
+    });
+    let part = tgt_part(preauth_req(&r, KdcOptions::EMPTY, |_| {}));
+    assert_eq!(part.end_time.to_unix(), NOW + 1800);
+    // till before now: never valid.
+    assert_eq!(
+        preauth_req(&r, KdcOptions::EMPTY, |b| b.till = kt(NOW - 100)).code(),
+        11
+    );
+}
+
+#[test]
+fn renewable_and_renewable_ok() {
+    let r = realm();
+    let part = tgt_part(preauth_req(&r, KdcOptions::RENEWABLE, |b| {
+        b.rtime = Some(kt(NOW + 30 * 24 * HOUR));
+    }));
+    assert!(flags(&part).contains(TicketFlags::RENEWABLE));
+    assert_eq!(part.renew_till.unwrap().to_unix(), NOW + 7 * 24 * HOUR);
+    // RENEWABLE-OK with a till beyond the maximum life.
+    let part = tgt_part(preauth_req(&r, KdcOptions::RENEWABLE_OK, |b| {
+        b.till = kt(NOW + 30 * HOUR);
+    }));
+    assert!(flags(&part).contains(TicketFlags::RENEWABLE));
+    assert_eq!(part.end_time.to_unix(), NOW + 10 * HOUR);
+    assert_eq!(part.renew_till.unwrap().to_unix(), NOW + 30 * HOUR);
+    // Principal without allow_renewable: not renewable.
+    r.modify(&user("alice"), |e| {
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::ALLOW_RENEWABLE, false);
+    });
+    let part = tgt_part(preauth_req(&r, KdcOptions::RENEWABLE, |b| {
+        b.rtime = Some(kt(NOW + 30 * HOUR));
+    }));
+    assert!(!flags(&part).contains(TicketFlags::RENEWABLE));
+    assert!(part.renew_till.is_none());
+}
+
+#[test]
+fn forwardable_proxiable_and_addresses() {
+    let r = realm();
+    let opts = KdcOptions::FORWARDABLE | KdcOptions::PROXIABLE;
+    let rep = preauth_req(&r, opts, |b| b.addresses = Some(addresses())).as_rep();
+    let part = open_as_rep(&rep, &alice_key(EncType::Aes256CtsHmacSha196, PASSWORD));
+    assert!(flags(&part).contains(TicketFlags::FORWARDABLE | TicketFlags::PROXIABLE));
+    assert_eq!(part.caddr, Some(addresses()));
+    assert_eq!(
+        r.open_ticket(&krbtgt(), &rep.ticket).caddr,
+        Some(addresses())
+    );
+    // Not allowed for the principal: flag dropped (MIT), not an error.
+    r.modify(&user("alice"), |e| {
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::ALLOW_FORWARDABLE, false);
+    });
+    let part = tgt_part(preauth_req(&r, opts, |_| {}));
+    assert!(!flags(&part).contains(TicketFlags::FORWARDABLE));
+    assert!(flags(&part).contains(TicketFlags::PROXIABLE));
+}
+
+#[test]
+fn bad_options_and_postdating() {
+    let r = realm();
+    assert_eq!(preauth_req(&r, KdcOptions::RENEW, |_| {}).code(), 13);
+    assert_eq!(preauth_req(&r, KdcOptions::FORWARDED, |_| {}).code(), 13);
+    // Future start without POSTDATED.
+    assert_eq!(
+        preauth_req(&r, KdcOptions::EMPTY, |b| b.from = Some(kt(NOW + HOUR))).code(),
+        10
+    );
+    // Postdated TGT.
+    let part = tgt_part(preauth_req(
+        &r,
+        KdcOptions::POSTDATED | KdcOptions::ALLOW_POSTDATE,
+        |b| b.from = Some(kt(NOW + HOUR)),
+    ));
+    let f = flags(&part);
+    assert!(f.contains(TicketFlags::POSTDATED | TicketFlags::INVALID | TicketFlags::MAY_POSTDATE));
+    assert_eq!(part.start_time.unwrap().to_unix(), NOW + HOUR);
+    assert_eq!(part.end_time.to_unix(), NOW + 11 * HOUR);
+    // Not allowed for the principal.
+    r.modify(&user("alice"), |e| {
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::ALLOW_POSTDATED, false);
+    });
+    assert_eq!(
+        preauth_req(&r, KdcOptions::POSTDATED, |b| b.from = Some(kt(NOW + HOUR))).code(),
+        10
+    );
+}
+
+#[test]
+fn canonicalize_with_referral_realm_and_service_name_types() {
+    let r = realm();
+    let rep = preauth_req(&r, KdcOptions::CANONICALIZE, |b| {
+        b.realm = tessera_proto::msg::name::kerberos_string("", "realm").unwrap();
+    })
+    .as_rep();
+    assert_eq!(&rep.crealm[..], REALM.as_bytes());
+    // NT-SRV-HST names match by components.
+    let part = tgt_part(preauth_req(&r, KdcOptions::EMPTY, |b| {
+        let mut s = name("host/server.example").to_principal_name().unwrap();
+        s.r#type = 3;
+        b.sname = Some(s);
+    }));
+    assert_eq!(&part.sname.string[1][..], b"server.example");
+}
+
+#[test]
+fn no_preauth_principal_gets_ticket_without_pre_authent() {
+    let r = realm();
+    r.modify(&user("alice"), |e| {
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::REQUIRES_PREAUTH, false);
+    });
+    let body = as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY);
+    let rep = r.send(&as_req(body, vec![]), NOW).as_rep();
+    let part = open_as_rep(&rep, &alice_key(EncType::Aes256CtsHmacSha196, PASSWORD));
+    assert!(!flags(&part).contains(TicketFlags::PRE_AUTHENT));
+    assert!(flags(&part).contains(TicketFlags::INITIAL));
+}
+
+#[test]
+fn udp_reply_too_big_and_garbage() {
+    let r = realm();
+    let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+    let req = as_req(
+        as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY),
+        vec![pa_enc_timestamp(&key, NOW)],
+    );
+    // Default limit: the AS-REP fits in UDP.
+    r.send_on(&req, NOW, Transport::Udp).as_rep();
+    let small = tessera_kdc::core::Kdc::new(r.store.clone(), &r.config).with_udp_limit(300);
+    let bytes = small.handle(&req, peer(), Transport::Udp, t(NOW)).unwrap();
+    assert!(bytes.len() <= 300);
+    assert_eq!(Reply::parse(&bytes).code(), 52);
+    let bytes = small.handle(&req, peer(), Transport::Tcp, t(NOW)).unwrap();
+    Reply::parse(&bytes).as_rep();
+    // Garbage is dropped; a broken AS-REQ gets KRB_ERR_GENERIC.
+    assert!(
+        r.kdc
+            .handle(b"garbage", peer(), Transport::Udp, t(NOW))
+            .is_none()
+    );
+    assert!(r.kdc.handle(&[], peer(), Transport::Tcp, t(NOW)).is_none());
+    assert_eq!(r.send(&req[..req.len() - 5], NOW).code(), 60);
+    // An AP-REQ sent to the KDC is dropped.
+    assert!(
+        r.kdc
+            .handle(&[0x6e, 0x00], peer(), Transport::Udp, t(NOW))
+            .is_none()
+    );
+    let _ = usage::AS_REP_ENC_PART;
+}
