@@ -383,9 +383,7 @@ impl AdminService {
             AdminRequest::ListPrincipals { glob } => {
                 let glob = glob.unwrap_or_else(|| "*".to_owned());
                 self.authorize(caller, 'l', &glob)?;
-                let pattern = if glob.contains('@') {
-                    glob
-                } else if glob == "*" {
+                let pattern = if glob.contains('@') || glob == "*" {
                     glob
                 } else {
                     format!("{glob}@{}", self.settings.realm)
