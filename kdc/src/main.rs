@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use tessera_kdc::config::KdcConfig;
 use tessera_kdc::db::{PrincipalStore, StoreOptions, refresh_loop};
-use tessera_kdc::handler::PlaceholderHandler;
+use tessera_kdc::handler::kdc_handler;
 use tessera_kdc::net::{Server, bind_all};
 use tessera_kdc::realm::{init_realm, open_store_with, store_options};
 use tessera_kdc::telemetry::init_tracing;
@@ -116,7 +116,7 @@ fn cmd_serve(path: &std::path::Path) -> Result<(), String> {
             shutdown.clone(),
         ));
         let dyn_store: Arc<dyn PrincipalStore> = store;
-        let handler = Arc::new(PlaceholderHandler::new(dyn_store, Arc::clone(&config)));
+        let handler = Arc::new(kdc_handler(dyn_store, &config));
         Server::new(handler, config.server_config())
             .run(udp, tcp, shutdown)
             .await
