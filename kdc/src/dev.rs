@@ -29,7 +29,6 @@ use tessera_proto::crypto::{EncType, Password};
 
 use crate::config::{ConfigError, ENCTYPE_NATIVE, KdcConfig, enctype_name};
 use crate::db::{DbError, PrincipalEntry, PrincipalStore, SqliteStore, StoreOptions, refresh_loop};
-use crate::handler::PlaceholderHandler;
 use crate::net::{NetError, RequestHandler, Server, bind_all};
 use crate::realm::{
     KeySource, PrincipalAttrs, RealmError, create_principal, enctypes_from_numbers, init_realm,
@@ -63,7 +62,7 @@ pub const ADMIN_PASSWORD: &str = "admin.password";
 pub const SERVICE_KEYTAB: &str = "service.keytab";
 
 /// The request handler the realm is served with.
-pub type RealmHandler = PlaceholderHandler;
+pub type RealmHandler = crate::core::Kdc;
 
 /// Errors of the development realm. Display is one line.
 #[derive(Debug, thiserror::Error)]
@@ -505,7 +504,7 @@ fn set_mode(path: &Path, mode: u32) -> Result<(), DevError> {
 
 /// The request handler for a realm's store and configuration.
 pub fn realm_handler(store: Arc<dyn PrincipalStore>, config: Arc<KdcConfig>) -> Arc<RealmHandler> {
-    Arc::new(PlaceholderHandler::new(store, config))
+    Arc::new(crate::core::Kdc::new(store, &config))
 }
 
 /// Serves `handler` on pre-bound sockets until `shutdown` is cancelled,

@@ -8,6 +8,8 @@
 //! let r = realm.kinit_user(&[]);
 //! assert!(r.ok, "{r:?}");
 //! ```
+// Test harness: a broken setup should stop the test loudly.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -100,7 +102,6 @@ pub struct TestRealm {
 }
 
 /// Binds UDP and TCP on the same free 127.0.0.1 port.
-#[allow(clippy::expect_used)]
 fn bind_pair() -> (std::net::UdpSocket, std::net::TcpListener) {
     for _ in 0..100 {
         let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("bind tcp");
@@ -114,7 +115,6 @@ fn bind_pair() -> (std::net::UdpSocket, std::net::TcpListener) {
 
 impl TestRealm {
     /// Creates a dev realm in a new temporary directory and serves it.
-    #[allow(clippy::expect_used)]
     pub fn start(opts: RealmOptions) -> TestRealm {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("realm");
@@ -127,7 +127,6 @@ impl TestRealm {
     /// --dir DIR`, on a free port) and serves it. When `opts` asks for
     /// enctypes, TCP only or extra settings, the krb5.conf is rewritten to
     /// say so.
-    #[allow(clippy::expect_used)]
     pub fn serve_dir(dir: &Path, opts: &RealmOptions) -> TestRealm {
         let (udp, tcp) = bind_pair();
         let port = tcp.local_addr().expect("addr").port();
@@ -237,7 +236,6 @@ impl TestRealm {
     }
 
     /// The password of `user` (from `DIR/user.password`, newline removed).
-    #[allow(clippy::expect_used)]
     pub fn user_password(&self) -> String {
         let s = std::fs::read_to_string(self.dev.user_password()).expect("user.password");
         s.trim_end_matches('\n').to_owned()
