@@ -4,6 +4,7 @@
 mod ap_acceptor;
 mod ap_fixture;
 mod ap_priv_safe;
+mod client_tessera_kdc;
 mod client_transport;
 mod gss_echo;
 mod gss_mit;
