@@ -25,7 +25,7 @@ fn preauth_req(
 }
 
 fn tgt_part(reply: Reply) -> tessera_proto::msg::EncKdcRepPart {
-    let rep = reply.as_rep();
+    let rep = reply.into_as_rep();
     open_as_rep(&rep, &alice_key(EncType::Aes256CtsHmacSha196, PASSWORD))
 }
 
@@ -66,7 +66,7 @@ fn as_happy_path_tgt() {
     let body = as_body(&user("alice"), &krbtgt(), &[18, 17], KdcOptions::EMPTY);
     let rep = r
         .send(&as_req(body, vec![pa_enc_timestamp(&key, NOW - 100)]), NOW)
-        .as_rep();
+        .into_as_rep();
     assert_eq!(rep.enc_part.etype, 18);
     assert_eq!(rep.enc_part.kvno, Some(1));
     let part = open_as_rep(&rep, &key);
@@ -102,7 +102,7 @@ fn reply_key_follows_the_preauth_enctype() {
     let body = as_body(&user("alice"), &krbtgt(), &[18, 17], KdcOptions::EMPTY);
     let rep = r
         .send(&as_req(body, vec![pa_enc_timestamp(&key, NOW)]), NOW)
-        .as_rep();
+        .into_as_rep();
     assert_eq!(rep.enc_part.etype, 17);
     open_as_rep(&rep, &key);
 }
@@ -239,7 +239,7 @@ fn etype_nosupp() {
     let body = as_body(&user("alice"), &krbtgt(), &[17], KdcOptions::EMPTY);
     let rep = r
         .send(&as_req(body, vec![pa_enc_timestamp(&key, NOW)]), NOW)
-        .as_rep();
+        .into_as_rep();
     assert_eq!(open_as_rep(&rep, &key).key.r#type, 17);
     // A realm that does not allow aes256-sha1: alice's only usable key is aes128.
     let r = realm_with(
@@ -311,7 +311,7 @@ fn renewable_and_renewable_ok() {
 fn forwardable_proxiable_and_addresses() {
     let r = realm();
     let opts = KdcOptions::FORWARDABLE | KdcOptions::PROXIABLE;
-    let rep = preauth_req(&r, opts, |b| b.addresses = Some(addresses())).as_rep();
+    let rep = preauth_req(&r, opts, |b| b.addresses = Some(addresses())).into_as_rep();
     let part = open_as_rep(&rep, &alice_key(EncType::Aes256CtsHmacSha196, PASSWORD));
     assert!(flags(&part).contains(TicketFlags::FORWARDABLE | TicketFlags::PROXIABLE));
     assert_eq!(part.caddr, Some(addresses()));
@@ -366,7 +366,7 @@ fn canonicalize_with_referral_realm_and_service_name_types() {
     let rep = preauth_req(&r, KdcOptions::CANONICALIZE, |b| {
         b.realm = tessera_proto::msg::name::kerberos_string("", "realm").unwrap();
     })
-    .as_rep();
+    .into_as_rep();
     assert_eq!(&rep.crealm[..], REALM.as_bytes());
     // NT-SRV-HST names match by components.
     let part = tgt_part(preauth_req(&r, KdcOptions::EMPTY, |b| {
@@ -385,7 +385,7 @@ fn no_preauth_principal_gets_ticket_without_pre_authent() {
             .set(tessera_kdc::db::PrincipalFlags::REQUIRES_PREAUTH, false);
     });
     let body = as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY);
-    let rep = r.send(&as_req(body, vec![]), NOW).as_rep();
+    let rep = r.send(&as_req(body, vec![]), NOW).into_as_rep();
     let part = open_as_rep(&rep, &alice_key(EncType::Aes256CtsHmacSha196, PASSWORD));
     assert!(!flags(&part).contains(TicketFlags::PRE_AUTHENT));
     assert!(flags(&part).contains(TicketFlags::INITIAL));
@@ -400,13 +400,13 @@ fn udp_reply_too_big_and_garbage() {
         vec![pa_enc_timestamp(&key, NOW)],
     );
     // Default limit: the AS-REP fits in UDP.
-    r.send_on(&req, NOW, Transport::Udp).as_rep();
+    r.send_on(&req, NOW, Transport::Udp).into_as_rep();
     let small = tessera_kdc::core::Kdc::new(r.store.clone(), &r.config).with_udp_limit(300);
     let bytes = small.handle(&req, peer(), Transport::Udp, t(NOW)).unwrap();
     assert!(bytes.len() <= 300);
     assert_eq!(Reply::parse(&bytes).code(), 52);
     let bytes = small.handle(&req, peer(), Transport::Tcp, t(NOW)).unwrap();
-    Reply::parse(&bytes).as_rep();
+    Reply::parse(&bytes).into_as_rep();
     // Garbage is dropped; a broken AS-REQ gets KRB_ERR_GENERIC.
     assert!(
         r.kdc
@@ -422,4 +422,77 @@ fn udp_reply_too_big_and_garbage() {
             .is_none()
     );
     let _ = usage::AS_REP_ENC_PART;
+}
+
+/// Collects `tessera::audit` events as "field=value" strings.
+#[derive(Clone, Default)]
+struct AuditLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+struct Fields(String);
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={:?} ", field.name(), value));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push_str(&format!("{}={} ", field.name(), value));
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for AuditLog {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if event.metadata().target() == "tessera::audit" {
+            let mut f = Fields(String::new());
+            event.record(&mut f);
+            self.0.lock().unwrap().push(f.0);
+        }
+    }
+}
+
+#[test]
+fn one_audit_event_per_decision_without_secrets() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let r = realm();
+    let log = AuditLog::default();
+    let subscriber = tracing_subscriber::registry().with(log.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let body = as_body(
+            &user("alice"),
+            &krbtgt(),
+            &[18, 17],
+            KdcOptions::FORWARDABLE,
+        );
+        r.send(&as_req(body.clone(), vec![]), NOW).error();
+        let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+        r.send(&as_req(body, vec![pa_enc_timestamp(&key, NOW)]), NOW)
+            .into_as_rep();
+    });
+    let events = log.0.lock().unwrap().clone();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(
+        events[0].contains("result=KDC_ERR_PREAUTH_REQUIRED"),
+        "{}",
+        events[0]
+    );
+    let ok = &events[1];
+    for want in [
+        "kind=AS",
+        "client=alice@TEST.REALM",
+        "server=krbtgt/TEST.REALM@TEST.REALM",
+        "requested_etypes=[18, 17]",
+        "reply_etype=aes256-cts-hmac-sha1-96",
+        "session_etype=aes256-cts-hmac-sha1-96",
+        "ticket_etype=aes256-gcm-argon2id",
+        "flags=FIA",
+        "result=OK",
+        "peer=127.0.0.1:50000",
+        "transport=Tcp",
+    ] {
+        assert!(ok.contains(want), "missing {want} in {ok}");
+    }
+    assert!(!ok.contains(PASSWORD));
 }

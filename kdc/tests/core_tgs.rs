@@ -24,7 +24,7 @@ fn service_ticket_happy_path() {
     let body = tgs_body(SERVICE, &[18, 17], KdcOptions::EMPTY, NOW + 24 * HOUR);
     let rep = r
         .send(&tgs_req(&c, body, NOW + 60, AuthOpts::default()), NOW + 60)
-        .tgs_rep();
+        .into_tgs_rep();
     assert_eq!(&rep.cname.string[0][..], b"alice");
     assert_eq!(rep.enc_part.kvno, None);
     let part = open_tgs_rep(&rep, &c.session, false);
@@ -64,7 +64,7 @@ fn subkey_and_authorization_data() {
         subkey: Some(subkey.clone()),
         ..AuthOpts::default()
     };
-    let rep = r.send(&tgs_req(&c, body, NOW, a), NOW).tgs_rep();
+    let rep = r.send(&tgs_req(&c, body, NOW, a), NOW).into_tgs_rep();
     let part = open_tgs_rep(&rep, &subkey, true);
     assert_eq!(part.key.r#type, 17);
     let tkt = r.open_ticket(SERVICE, &rep.ticket);
@@ -84,7 +84,7 @@ fn krbtgt_request_renew_and_limits() {
     let body = tgs_body(&krbtgt(), &[18], KdcOptions::RENEW, NOW + 24 * HOUR);
     let rep = r
         .send(&tgs_req(&c, body, later, AuthOpts::default()), later)
-        .tgs_rep();
+        .into_tgs_rep();
     let part = open_tgs_rep(&rep, &c.session, false);
     assert_eq!(part.start_time.as_ref().unwrap().to_unix(), later);
     assert_eq!(part.end_time.to_unix(), later + 10 * HOUR);
@@ -101,7 +101,7 @@ fn krbtgt_request_renew_and_limits() {
         &tgs_req(&c2, body, later + 1, AuthOpts::default()),
         later + 1,
     )
-    .tgs_rep();
+    .into_tgs_rep();
     // Near renew-till, the new end is capped by it (a realm with a 2-day
     // ticket life, renewable for 3 days, renewed just before it expires).
     let r2 = realm_with("max_life = \"5d\"");
@@ -116,7 +116,7 @@ fn krbtgt_request_renew_and_limits() {
     let body = tgs_body(&krbtgt(), &[18], KdcOptions::RENEW, NOW + 24 * HOUR);
     let rep = r2
         .send(&tgs_req(&c3, body, late, AuthOpts::default()), late)
-        .tgs_rep();
+        .into_tgs_rep();
     let part = open_tgs_rep(&rep, &c3.session, false);
     assert_eq!(part.end_time.to_unix(), NOW + 72 * HOUR);
     // A non-renewable TGT cannot be renewed.
@@ -145,7 +145,7 @@ fn validate_postdated_tgt() {
     body.from = Some(kt(NOW + HOUR));
     let rep = r
         .send(&as_req(body, vec![pa_enc_timestamp(&key, NOW)]), NOW)
-        .as_rep();
+        .into_as_rep();
     let part = open_as_rep(&rep, &key);
     let c = creds_from(&rep, part);
     // Invalid ticket used without VALIDATE: not yet valid.
@@ -170,7 +170,7 @@ fn validate_postdated_tgt() {
             &tgs_req(&c, body, later + 1, AuthOpts::default()),
             later + 1,
         )
-        .tgs_rep();
+        .into_tgs_rep();
     let part = open_tgs_rep(&rep, &c.session, false);
     let f = flags(&part);
     assert!(!f.contains(TicketFlags::INVALID));
@@ -181,7 +181,7 @@ fn validate_postdated_tgt() {
         &tgs_req(&valid, body, later + 2, AuthOpts::default()),
         later + 2,
     )
-    .tgs_rep();
+    .into_tgs_rep();
 }
 
 #[test]
@@ -197,7 +197,7 @@ fn forwarded_tgt() {
     body.addresses = Some(addresses());
     let rep = r
         .send(&tgs_req(&c, body, NOW, AuthOpts::default()), NOW)
-        .tgs_rep();
+        .into_tgs_rep();
     let part = open_tgs_rep(&rep, &c.session, false);
     assert!(flags(&part).contains(TicketFlags::FORWARDED | TicketFlags::FORWARDABLE));
     assert_eq!(part.caddr, Some(addresses()));
@@ -206,7 +206,7 @@ fn forwarded_tgt() {
     let body = tgs_body(SERVICE, &[18], KdcOptions::EMPTY, NOW + 24 * HOUR);
     let rep = r
         .send(&tgs_req(&fwd, body, NOW + 1, AuthOpts::default()), NOW + 1)
-        .tgs_rep();
+        .into_tgs_rep();
     assert!(flags(&open_tgs_rep(&rep, &fwd.session, false)).contains(TicketFlags::FORWARDED));
     // A TGT that is not forwardable cannot be forwarded.
     let plain = tgt(&r, KdcOptions::EMPTY);
@@ -231,7 +231,7 @@ fn replay_is_refused() {
         NOW,
         AuthOpts::default(),
     );
-    r.send(&req, NOW).tgs_rep();
+    r.send(&req, NOW).into_tgs_rep();
     assert_eq!(r.send(&req, NOW + 1).code(), 34);
     // Same ctime, different cusec: a new authenticator.
     let a = AuthOpts {
@@ -244,7 +244,7 @@ fn replay_is_refused() {
         NOW,
         a,
     );
-    r.send(&req, NOW + 1).tgs_rep();
+    r.send(&req, NOW + 1).into_tgs_rep();
 }
 
 #[test]
@@ -329,7 +329,7 @@ fn old_krbtgt_kvno_still_accepted_after_rotation() {
         NOW + 10,
         AuthOpts::default(),
     );
-    let rep = r.send(&req, NOW + 10).tgs_rep();
+    let rep = r.send(&req, NOW + 10).into_tgs_rep();
     // The new TGT uses the new kvno.
     assert_eq!(rep.ticket.enc_part.kvno, Some(2));
     r.open_ticket(&krbtgt(), &rep.ticket);
@@ -383,7 +383,7 @@ fn server_refusals_and_not_a_tgt() {
         NOW + 2,
         AuthOpts::default(),
     );
-    let rep = r.send(&req, NOW + 2).tgs_rep();
+    let rep = r.send(&req, NOW + 2).into_tgs_rep();
     let svc = creds_from(&rep, open_tgs_rep(&rep, &c.session, false));
     let req = tgs_req(
         &svc,

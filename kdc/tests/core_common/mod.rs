@@ -223,7 +223,7 @@ impl Reply {
         self.error().error_code
     }
 
-    pub fn as_rep(self) -> KdcRep {
+    pub fn into_as_rep(self) -> KdcRep {
         match self {
             Reply::As(r) => r,
             Reply::Error(e) => panic!("expected AS-REP, got error {}", e.error_code),
@@ -231,7 +231,7 @@ impl Reply {
         }
     }
 
-    pub fn tgs_rep(self) -> KdcRep {
+    pub fn into_tgs_rep(self) -> KdcRep {
         match self {
             Reply::Tgs(r) => r,
             Reply::Error(e) => panic!("expected TGS-REP, got error {}", e.error_code),
@@ -328,7 +328,7 @@ pub fn get_tgt(r: &Realm, opts: KdcOptions, till: i64, rtime: Option<i64>, now: 
     body.rtime = rtime.map(kt);
     let rep = r
         .send(&as_req(body, vec![pa_enc_timestamp(&key, now)]), now)
-        .as_rep();
+        .into_as_rep();
     let part = open_as_rep(&rep, &key);
     creds_from(&rep, part)
 }
