@@ -405,3 +405,37 @@ fn server_refusals_and_not_a_tgt() {
     );
     assert_eq!(r.send(&req, NOW + 4).code(), 18);
 }
+
+#[test]
+fn mutated_requests_never_panic() {
+    let r = realm();
+    let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+    let as_bytes = as_req(
+        as_body(&user("alice"), &krbtgt(), &[18, 17], KdcOptions::RENEWABLE),
+        vec![pa_enc_timestamp(&key, NOW)],
+    );
+    let c = tgt(&r, KdcOptions::EMPTY);
+    let tgs_bytes = tgs_req(
+        &c,
+        tgs_body(SERVICE, &[18], KdcOptions::EMPTY, NOW + HOUR),
+        NOW,
+        AuthOpts::default(),
+    );
+    for req in [as_bytes, tgs_bytes] {
+        for i in 0..req.len() {
+            for x in [0x01u8, 0x80, 0xff] {
+                let mut m = req.clone();
+                m[i] ^= x;
+                for tr in [
+                    tessera_kdc::net::Transport::Udp,
+                    tessera_kdc::net::Transport::Tcp,
+                ] {
+                    let _ = r.kdc.handle(&m, peer(), tr, t(NOW));
+                }
+            }
+            let _ = r
+                .kdc
+                .handle(&req[..i], peer(), tessera_kdc::net::Transport::Udp, t(NOW));
+        }
+    }
+}
