@@ -25,7 +25,6 @@ pub const MIT_TOOLS: &[&str] = &[
 
 /// Whether MIT's tools are installed. Returns `false` (and prints why) when
 /// they are missing outside CI; panics when they are missing under `CI=true`.
-#[allow(clippy::panic)]
 pub fn require_mit() -> bool {
     let missing: Vec<&str> = MIT_TOOLS
         .iter()
@@ -47,7 +46,6 @@ pub fn require_mit() -> bool {
 }
 
 /// A port on 127.0.0.1 that is free for both UDP and TCP right now.
-#[allow(clippy::expect_used)]
 pub fn free_port() -> u16 {
     for _ in 0..100 {
         let tcp = TcpListener::bind("127.0.0.1:0").expect("bind tcp");
@@ -81,7 +79,6 @@ impl From<Output> for Run {
 }
 
 /// Runs `program args` with `env` and `stdin` fed, waiting for it to exit.
-#[allow(clippy::expect_used)]
 pub fn run(program: &str, args: &[&str], env: &[(String, String)], stdin: Option<&str>) -> Run {
     let mut cmd = Command::new(program);
     cmd.args(args)
@@ -94,10 +91,8 @@ pub fn run(program: &str, args: &[&str], env: &[(String, String)], stdin: Option
     let mut child = cmd
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
-    if let Some(mut si) = child.stdin.take() {
-        if let Some(text) = stdin {
-            let _ = si.write_all(text.as_bytes());
-        }
+    if let (Some(mut si), Some(text)) = (child.stdin.take(), stdin) {
+        let _ = si.write_all(text.as_bytes());
     }
     child.wait_with_output().expect("wait").into()
 }
@@ -117,8 +112,7 @@ pub struct MitKdc {
 impl MitKdc {
     /// Creates the realm (`kdb5_util create`) with `enctypes` as the
     /// supported enctypes (MIT names) and starts `krb5kdc -n`.
-    #[allow(clippy::expect_used)]
-    pub fn start(realm: &str, enctypes: &[&str]) -> MitKdc {
+        pub fn start(realm: &str, enctypes: &[&str]) -> MitKdc {
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let d = dir.path().display();
@@ -180,10 +174,22 @@ impl MitKdc {
     pub fn env(&self) -> Vec<(String, String)> {
         let d = self.dir.path();
         vec![
-            ("KRB5_CONFIG".into(), d.join("krb5.conf").display().to_string()),
-            ("KRB5_KDC_PROFILE".into(), d.join("kdc.conf").display().to_string()),
-            ("KRB5CCNAME".into(), format!("FILE:{}", d.join("ccache").display())),
-            ("KRB5_KTNAME".into(), format!("FILE:{}", d.join("krb5.keytab").display())),
+            (
+                "KRB5_CONFIG".into(),
+                d.join("krb5.conf").display().to_string(),
+            ),
+            (
+                "KRB5_KDC_PROFILE".into(),
+                d.join("kdc.conf").display().to_string(),
+            ),
+            (
+                "KRB5CCNAME".into(),
+                format!("FILE:{}", d.join("ccache").display()),
+            ),
+            (
+                "KRB5_KTNAME".into(),
+                format!("FILE:{}", d.join("krb5.keytab").display()),
+            ),
             ("KRB5RCACHEDIR".into(), d.display().to_string()),
         ]
     }
@@ -214,7 +220,12 @@ impl Drop for MitKdc {
 /// A krb5.conf for MIT's clients (and ours) pointing `realm` at `kdc`.
 /// `enctypes` restricts permitted enctypes (empty: MIT defaults);
 /// `udp_preference_limit` = Some(1) forces TCP.
-pub fn krb5_conf(realm: &str, kdc: &str, enctypes: &[&str], udp_preference_limit: Option<u32>) -> String {
+pub fn krb5_conf(
+    realm: &str,
+    kdc: &str,
+    enctypes: &[&str],
+    udp_preference_limit: Option<u32>,
+) -> String {
     let mut s = format!(
         "[libdefaults]\n default_realm = {realm}\n dns_lookup_kdc = false\n dns_lookup_realm = false\n \
          rdns = false\n dns_canonicalize_hostname = false\n ignore_acceptor_hostname = true\n"
