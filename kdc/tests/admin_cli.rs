@@ -41,8 +41,17 @@ fn addprinc_getprinc_listprincs_delprinc() {
     let out = r.ok(&["addprinc", "-pw", "s3cret", "alice"]);
     assert_eq!(out, format!("Principal \"{}\" created.\n", alice()));
     assert!(password_works(&r, &alice(), "s3cret"));
-    assert!(r.fails(&["addprinc", "-pw", "x", "alice"]).contains("already exists"));
-    r.ok(&["addprinc", "-randkey", "-e", "aes128-cts-hmac-sha1-96:normal", "host/a.example"]);
+    assert!(
+        r.fails(&["addprinc", "-pw", "x", "alice"])
+            .contains("already exists")
+    );
+    r.ok(&[
+        "addprinc",
+        "-randkey",
+        "-e",
+        "aes128-cts-hmac-sha1-96:normal",
+        "host/a.example",
+    ]);
     r.ok(&["addprinc", "-nokey", "nokeys"]);
 
     let g = r.ok(&["getprinc", "alice"]);
@@ -71,8 +80,14 @@ fn addprinc_getprinc_listprincs_delprinc() {
     assert!(g.contains("Number of keys: 1"), "{g}");
     assert!(g.contains("Key: vno 1, aes128-cts-hmac-sha1-96"), "{g}");
     assert!(r.ok(&["getprinc", "nokeys"]).contains("Number of keys: 0"));
-    assert!(r.fails(&["getprinc", "nobody"]).contains("Principal does not exist"));
-    assert!(r.fails(&["getprinc", "x@OTHER.REALM"]).contains("not in realm"));
+    assert!(
+        r.fails(&["getprinc", "nobody"])
+            .contains("Principal does not exist")
+    );
+    assert!(
+        r.fails(&["getprinc", "x@OTHER.REALM"])
+            .contains("not in realm")
+    );
 
     let l = r.ok(&["listprincs"]);
     assert_eq!(
@@ -84,13 +99,19 @@ fn addprinc_getprinc_listprincs_delprinc() {
             "nokeys@ADMIN.TEST"
         ]
     );
-    assert_eq!(r.ok(&["getprincs", "host/*"]), "host/a.example@ADMIN.TEST\n");
+    assert_eq!(
+        r.ok(&["getprincs", "host/*"]),
+        "host/a.example@ADMIN.TEST\n"
+    );
 
     assert_eq!(
         r.ok(&["delprinc", "-force", "alice"]),
         format!("Principal \"{}\" deleted.\n", alice())
     );
-    assert!(r.fails(&["delprinc", "-force", "alice"]).contains("does not exist"));
+    assert!(
+        r.fails(&["delprinc", "-force", "alice"])
+            .contains("does not exist")
+    );
     // Without -force and without a terminal: no question, proceeds.
     r.ok(&["delprinc", "nokeys"]);
     assert!(
@@ -99,12 +120,21 @@ fn addprinc_getprinc_listprincs_delprinc() {
     );
     // Usage errors.
     assert!(r.fails(&["addprinc"]).contains("usage: addprinc"));
-    assert!(r.fails(&["addprinc", "-bogus", "x"]).contains("unknown option"));
+    assert!(
+        r.fails(&["addprinc", "-bogus", "x"])
+            .contains("unknown option")
+    );
     assert!(r.fails(&["frob"]).contains("Unknown request"));
-    assert!(r.fails(&["addprinc", "-e", "des-cbc-crc", "-randkey", "x"]).contains("enctype"));
+    assert!(
+        r.fails(&["addprinc", "-e", "des-cbc-crc", "-randkey", "x"])
+            .contains("enctype")
+    );
     // The native enctype is allowed by default.
     r.ok(&["addprinc", "-e", "aes256-gcm-argon2id", "-randkey", "x"]);
-    assert!(r.ok(&["getprinc", "x"]).contains("Key: vno 1, aes256-gcm-argon2id"));
+    assert!(
+        r.ok(&["getprinc", "x"])
+            .contains("Key: vno 1, aes256-gcm-argon2id")
+    );
 }
 
 #[test]
@@ -129,7 +159,10 @@ fn addprinc_flags_times_and_modprinc() {
     let g = r.ok(&["getprinc", "svc"]);
     assert!(g.contains("Maximum ticket life: 0 days 10:00:00"), "{g}");
     assert!(g.contains("Maximum renewable life: 2 days 00:00:00"), "{g}");
-    assert!(g.contains("Expiration date: Tue Jan 01 12:00:00 UTC 2030"), "{g}");
+    assert!(
+        g.contains("Expiration date: Tue Jan 01 12:00:00 UTC 2030"),
+        "{g}"
+    );
     assert!(
         g.contains("Attributes: DISALLOW_FORWARDABLE REQUIRES_PWCHANGE"),
         "{g}"
@@ -155,12 +188,24 @@ fn addprinc_flags_times_and_modprinc() {
     // -kvno renumbers the current key set.
     r.ok(&["modprinc", "-kvno", "7", "svc"]);
     assert!(r.ok(&["getprinc", "svc"]).contains("Key: vno 7,"));
-    assert!(r.fails(&["modprinc", "-expire", "someday", "svc"]).contains("Invalid date"));
-    assert!(r.fails(&["modprinc", "-policy", "nope", "svc"]).contains("Policy does not exist"));
-    assert!(r.fails(&["modprinc", "+allow_tix", "ghost"]).contains("does not exist"));
+    assert!(
+        r.fails(&["modprinc", "-expire", "someday", "svc"])
+            .contains("Invalid date")
+    );
+    assert!(
+        r.fails(&["modprinc", "-policy", "nope", "svc"])
+            .contains("Policy does not exist")
+    );
+    assert!(
+        r.fails(&["modprinc", "+allow_tix", "ghost"])
+            .contains("does not exist")
+    );
     // Relative times.
     r.ok(&["modprinc", "-pwexpire", "now + 1 day", "svc"]);
-    assert!(!r.ok(&["getprinc", "svc"]).contains("Password expiration date: [never]"));
+    assert!(
+        !r.ok(&["getprinc", "svc"])
+            .contains("Password expiration date: [never]")
+    );
 }
 
 #[test]
@@ -213,16 +258,26 @@ fn stdin_commands_and_password_prompt() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stdout.contains("Principal \"carol@ADMIN.TEST\" created."), "{stdout}");
+    assert!(
+        stdout.contains("Principal \"carol@ADMIN.TEST\" created."),
+        "{stdout}"
+    );
     assert!(stderr.contains("Password mismatch"), "{stderr}");
     assert!(stdout.contains("Principal: carol@ADMIN.TEST"));
     assert!(!stdout.contains("krbtgt"), "quit stops reading: {stdout}");
-    assert!(!out.status.success(), "a failed command gives a failure status");
+    assert!(
+        !out.status.success(),
+        "a failed command gives a failure status"
+    );
     assert!(password_works(&r, "carol@ADMIN.TEST", "Passw0rd"));
     assert!(r.store().get("dave@ADMIN.TEST").unwrap().is_none());
     // One-shot addprinc without -pw reads the password twice from stdin.
     let out = r.kadmin_stdin(&["cpw", "carol"], "N3wpass\nN3wpass\n");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(password_works(&r, "carol@ADMIN.TEST", "N3wpass"));
 }
 
@@ -260,7 +315,10 @@ fn cpw_randkey_raises_kvno_and_keeps_old_keys() {
     let g = r.ok(&["getprinc", "alice"]);
     assert!(!g.contains("REQUIRES_PWCHANGE"), "{g}");
     assert!(g.contains("Key: vno 6, aes256-cts-hmac-sha384-192"), "{g}");
-    assert!(r.fails(&["cpw", "-randkey", "ghost"]).contains("does not exist"));
+    assert!(
+        r.fails(&["cpw", "-randkey", "ghost"])
+            .contains("does not exist")
+    );
 }
 
 #[test]
@@ -293,13 +351,25 @@ fn purgekeys_lock_unlock_renprinc() {
     assert!(r.fails(&["purgekeys", "ghost"]).contains("does not exist"));
 
     r.ok(&["addprinc", "-pw", "Secret9", "bob"]);
-    assert_eq!(r.ok(&["lock", "bob"]), "Principal \"bob@ADMIN.TEST\" locked.\n");
+    assert_eq!(
+        r.ok(&["lock", "bob"]),
+        "Principal \"bob@ADMIN.TEST\" locked.\n"
+    );
     let e = r.store().get("bob@ADMIN.TEST").unwrap().unwrap();
     assert!(!e.is_enabled());
     assert!(e.flags.contains(PrincipalFlags::ADMIN_LOCKED));
     let g = r.ok(&["getprinc", "bob"]);
-    assert!(g.contains("DISALLOW_ALL_TIX") && g.contains("LOCKED"), "{g}");
-    r.store().record_auth("bob@ADMIN.TEST", tessera_kdc::db::AuthEvent::Failure, std::time::SystemTime::now()).unwrap();
+    assert!(
+        g.contains("DISALLOW_ALL_TIX") && g.contains("LOCKED"),
+        "{g}"
+    );
+    r.store()
+        .record_auth(
+            "bob@ADMIN.TEST",
+            tessera_kdc::db::AuthEvent::Failure,
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
     r.ok(&["unlock", "bob"]);
     let e = r.store().get("bob@ADMIN.TEST").unwrap().unwrap();
     assert!(e.is_enabled());
@@ -308,7 +378,13 @@ fn purgekeys_lock_unlock_renprinc() {
     // unlock does not enable a principal disabled on purpose.
     r.ok(&["modprinc", "-allow_tix", "bob"]);
     r.ok(&["unlock", "bob"]);
-    assert!(!r.store().get("bob@ADMIN.TEST").unwrap().unwrap().is_enabled());
+    assert!(
+        !r.store()
+            .get("bob@ADMIN.TEST")
+            .unwrap()
+            .unwrap()
+            .is_enabled()
+    );
     r.ok(&["modprinc", "+allow_tix", "-unlock", "bob"]);
 
     // renprinc: the old password still works because the salt is stored.
@@ -323,19 +399,45 @@ fn purgekeys_lock_unlock_renprinc() {
         e.current_keys().next().unwrap().salt.as_ref().unwrap().salt,
         b"ADMIN.TESTbob".to_vec()
     );
-    assert!(r.fails(&["renprinc", "-force", "bob", "x"]).contains("does not exist"));
-    assert!(r.fails(&["renprinc", "-force", "robert", "alice"]).contains("already exists"));
+    assert!(
+        r.fails(&["renprinc", "-force", "bob", "x"])
+            .contains("does not exist")
+    );
+    assert!(
+        r.fails(&["renprinc", "-force", "robert", "alice"])
+            .contains("already exists")
+    );
 }
 
 #[test]
 fn policies_enforced() {
     let r = Realm::new("");
     assert_eq!(
-        r.ok(&["addpol", "-minlength", "8", "-minclasses", "3", "-history", "3", "-maxlife", "90d", "-maxfailure", "5", "-failurecountinterval", "10m", "-lockoutduration", "1h", "strict"]),
+        r.ok(&[
+            "addpol",
+            "-minlength",
+            "8",
+            "-minclasses",
+            "3",
+            "-history",
+            "3",
+            "-maxlife",
+            "90d",
+            "-maxfailure",
+            "5",
+            "-failurecountinterval",
+            "10m",
+            "-lockoutduration",
+            "1h",
+            "strict"
+        ]),
         "Policy \"strict\" created.\n"
     );
     assert!(r.fails(&["addpol", "strict"]).contains("already exists"));
-    assert!(r.fails(&["addpol", "-minclasses", "9", "bad"]).contains("minclasses"));
+    assert!(
+        r.fails(&["addpol", "-minclasses", "9", "bad"])
+            .contains("minclasses")
+    );
     let p = r.ok(&["getpol", "strict"]);
     for line in [
         "Policy: strict",
@@ -350,7 +452,10 @@ fn policies_enforced() {
     ] {
         assert!(p.contains(line), "missing {line:?} in\n{p}");
     }
-    assert!(r.fails(&["addprinc", "-policy", "strict", "-pw", "Ab1", "u"]).contains("Password is too short"));
+    assert!(
+        r.fails(&["addprinc", "-policy", "strict", "-pw", "Ab1", "u"])
+            .contains("Password is too short")
+    );
     assert!(
         r.fails(&["addprinc", "-policy", "strict", "-pw", "abcdefgh1", "u"])
             .contains("Password does not contain enough character classes")
@@ -358,14 +463,26 @@ fn policies_enforced() {
     r.ok(&["addprinc", "-policy", "strict", "-pw", "Abcdefg1", "u"]);
     let g = r.ok(&["getprinc", "u"]);
     assert!(g.contains("Policy: strict"), "{g}");
-    assert!(!g.contains("Password expiration date: [never]"), "maxlife sets it: {g}");
+    assert!(
+        !g.contains("Password expiration date: [never]"),
+        "maxlife sets it: {g}"
+    );
     assert!(r.ok(&["getpol", "strict"]).contains("Reference count: 1"));
     // History: current and the 2 previous passwords are refused.
-    assert!(r.fails(&["cpw", "-pw", "Abcdefg1", "u"]).contains("Cannot reuse password"));
+    assert!(
+        r.fails(&["cpw", "-pw", "Abcdefg1", "u"])
+            .contains("Cannot reuse password")
+    );
     r.ok(&["cpw", "-pw", "Abcdefg2", "u"]);
     r.ok(&["cpw", "-pw", "Abcdefg3", "u"]);
-    assert!(r.fails(&["cpw", "-pw", "Abcdefg1", "u"]).contains("Cannot reuse password"));
-    assert!(r.fails(&["cpw", "-pw", "Abcdefg2", "u"]).contains("Cannot reuse password"));
+    assert!(
+        r.fails(&["cpw", "-pw", "Abcdefg1", "u"])
+            .contains("Cannot reuse password")
+    );
+    assert!(
+        r.fails(&["cpw", "-pw", "Abcdefg2", "u"])
+            .contains("Cannot reuse password")
+    );
     r.ok(&["cpw", "-pw", "Abcdefg4", "u"]);
     // Abcdefg1 has left the history (current 4, history 3 and 2).
     r.ok(&["cpw", "-pw", "Abcdefg1", "u"]);
@@ -375,20 +492,38 @@ fn policies_enforced() {
 
     // modpol, listpols, delpol (refused while in use).
     r.ok(&["modpol", "-minlength", "12", "strict"]);
-    assert!(r.ok(&["getpol", "strict"]).contains("Minimum password length: 12"));
-    assert!(r.fails(&["cpw", "-pw", "Abcdefg9x", "u"]).contains("too short"));
+    assert!(
+        r.ok(&["getpol", "strict"])
+            .contains("Minimum password length: 12")
+    );
+    assert!(
+        r.fails(&["cpw", "-pw", "Abcdefg9x", "u"])
+            .contains("too short")
+    );
     r.ok(&["addpol", "other"]);
     assert_eq!(r.ok(&["listpols"]), "other\nstrict\n");
     assert_eq!(r.ok(&["getpols", "o*"]), "other\n");
     assert!(r.fails(&["delpol", "-force", "strict"]).contains("in use"));
     r.ok(&["modprinc", "-clearpolicy", "u"]);
     r.ok(&["delpol", "-force", "strict"]);
-    assert!(r.fails(&["getpol", "strict"]).contains("Policy does not exist"));
-    assert!(r.fails(&["modpol", "-history", "2", "strict"]).contains("Policy does not exist"));
-    assert!(r.fails(&["delpol", "-force", "strict"]).contains("Policy does not exist"));
+    assert!(
+        r.fails(&["getpol", "strict"])
+            .contains("Policy does not exist")
+    );
+    assert!(
+        r.fails(&["modpol", "-history", "2", "strict"])
+            .contains("Policy does not exist")
+    );
+    assert!(
+        r.fails(&["delpol", "-force", "strict"])
+            .contains("Policy does not exist")
+    );
     // A policy named "default" applies to new principals, as in MIT.
     r.ok(&["addpol", "-minlength", "6", "default"]);
-    assert!(r.fails(&["addprinc", "-pw", "abc", "v"]).contains("too short"));
+    assert!(
+        r.fails(&["addprinc", "-pw", "abc", "v"])
+            .contains("too short")
+    );
     r.ok(&["addprinc", "-pw", "abcdef", "v"]);
     assert!(r.ok(&["getprinc", "v"]).contains("Policy: default"));
 }
@@ -412,11 +547,30 @@ fn ktadd_and_ktremove() {
     assert_eq!(k.entries.len(), 2);
     for ent in &k.entries {
         assert_eq!(ent.kvno, 2);
-        assert_eq!(ent.key.as_slice(), e.key(2, ent.enctype).unwrap().key.as_bytes());
+        assert_eq!(
+            ent.key.as_slice(),
+            e.key(2, ent.enctype).unwrap().key.as_bytes()
+        );
     }
     // -norandkey exports the current keys without a change; -e filters.
-    r.ok(&["ktadd", "-k", ktp, "-norandkey", "-e", "aes256-cts", "-q", "host/h.example"]);
-    assert_eq!(r.store().get("host/h.example@ADMIN.TEST").unwrap().unwrap().current_kvno(), 2);
+    r.ok(&[
+        "ktadd",
+        "-k",
+        ktp,
+        "-norandkey",
+        "-e",
+        "aes256-cts",
+        "-q",
+        "host/h.example",
+    ]);
+    assert_eq!(
+        r.store()
+            .get("host/h.example@ADMIN.TEST")
+            .unwrap()
+            .unwrap()
+            .current_kvno(),
+        2
+    );
     assert_eq!(Keytab::load(&kt).unwrap().entries.len(), 3);
     r.ok(&["ktadd", "-k", ktp, "-e", "aes256-cts", "host/h.example"]);
     let k = Keytab::load(&kt).unwrap();
@@ -429,14 +583,29 @@ fn ktadd_and_ktremove() {
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
-        assert!(text.contains("host/h.example@ADMIN.TEST (aes256-cts-hmac-sha1-96)"), "{text}");
-        assert!(text.contains("host/h.example@ADMIN.TEST (aes128-cts-hmac-sha256-128)"), "{text}");
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("host/h.example@ADMIN.TEST (aes256-cts-hmac-sha1-96)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("host/h.example@ADMIN.TEST (aes128-cts-hmac-sha256-128)"),
+            "{text}"
+        );
         let e = r.store().get("host/h.example@ADMIN.TEST").unwrap().unwrap();
         let hex_key = hex::encode(e.key(3, 18).unwrap().key.as_bytes());
-        assert!(text.contains(&format!("(0x{hex_key})")), "MIT reads our key bytes: {text}");
+        assert!(
+            text.contains(&format!("(0x{hex_key})")),
+            "MIT reads our key bytes: {text}"
+        );
         assert_eq!(
-            text.lines().filter(|l| l.trim_start().starts_with("3 ")).count(),
+            text.lines()
+                .filter(|l| l.trim_start().starts_with("3 "))
+                .count(),
             1,
             "{text}"
         );
@@ -447,14 +616,26 @@ fn ktadd_and_ktremove() {
     assert!(out.contains("removed from keytab"), "{out}");
     let k = Keytab::load(&kt).unwrap();
     assert!(k.entries.iter().all(|e| e.kvno == 3));
-    assert!(r.fails(&["ktremove", "-k", ktp, "host/h.example", "9"]).contains("No matching"));
+    assert!(
+        r.fails(&["ktremove", "-k", ktp, "host/h.example", "9"])
+            .contains("No matching")
+    );
     r.ok(&["ktremove", "-k", ktp, "host/h.example", "3"]);
     assert!(Keytab::load(&kt).unwrap().entries.is_empty());
-    assert!(r.fails(&["ktremove", "-k", ktp, "host/h.example"]).contains("No entry"));
-    assert!(r.fails(&["ktadd", "-k", ktp, "ghost"]).contains("does not exist"));
+    assert!(
+        r.fails(&["ktremove", "-k", ktp, "host/h.example"])
+            .contains("No entry")
+    );
+    assert!(
+        r.fails(&["ktadd", "-k", ktp, "ghost"])
+            .contains("does not exist")
+    );
     // lockdown_keys principals cannot be extracted.
     r.ok(&["modprinc", "+lockdown_keys", "host/h.example"]);
-    assert!(r.fails(&["ktadd", "-k", ktp, "host/h.example"]).contains("lockdown_keys"));
+    assert!(
+        r.fails(&["ktadd", "-k", ktp, "host/h.example"])
+            .contains("lockdown_keys")
+    );
 }
 
 #[test]

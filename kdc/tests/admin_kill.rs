@@ -89,7 +89,11 @@ fn kill_during_writes_leaves_consistent_database() {
         assert!(kvno >= 1, "{n} has keys");
         let mut etypes: Vec<i32> = e.current_keys().map(|k| k.enctype).collect();
         etypes.sort_unstable();
-        assert_eq!(etypes, vec![18, 19], "{n} has a complete key set at kvno {kvno}");
+        assert_eq!(
+            etypes,
+            vec![18, 19],
+            "{n} has a complete key set at kvno {kvno}"
+        );
     }
     eprintln!("{} principals after 20 killed runs", names.len());
     // And kadmin still works on it.

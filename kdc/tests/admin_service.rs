@@ -72,7 +72,10 @@ fn acl_file_reloads_and_denies_when_missing() {
     assert!(acl.check("a@R", 'i', "b@R").unwrap());
     assert!(!acl.check("a@R", 'm', "b@R").unwrap());
     std::fs::write(&path, "a@R im\nc@R x\n").unwrap();
-    assert!(acl.check("a@R", 'm', "b@R").unwrap(), "reloaded after change");
+    assert!(
+        acl.check("a@R", 'm', "b@R").unwrap(),
+        "reloaded after change"
+    );
     assert!(acl.check("c@R", 'd', "b@R").unwrap());
     std::fs::write(&path, "a@R ?\n").unwrap();
     assert!(acl.check("a@R", 'i', "b@R").is_err(), "malformed: error");
@@ -109,7 +112,16 @@ fn remote_callers_go_through_the_acl() {
     let svc = service(&r, None);
     let remote = Caller::remote(format!("joe/admin@{REALM}"), peer());
     let e = svc.execute(&remote, add("x", "pw")).unwrap_err();
-    assert!(matches!(e, AdminError::Denied { permission: 'a', .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            AdminError::Denied {
+                permission: 'a',
+                ..
+            }
+        ),
+        "{e}"
+    );
     svc.execute(&Caller::local(), add("x", "pw")).unwrap();
 
     let svc = service(
@@ -129,7 +141,10 @@ fn remote_callers_go_through_the_acl() {
     assert!(matches!(
         svc.execute(&help, AdminRequest::ListPrincipals { glob: None })
             .unwrap_err(),
-        AdminError::Denied { permission: 'l', .. }
+        AdminError::Denied {
+            permission: 'l',
+            ..
+        }
     ));
     // -norandkey extraction is local-only even with 'e'.
     let svcc = Caller::remote(format!("svc@{REALM}"), peer());
@@ -154,7 +169,9 @@ fn remote_callers_go_through_the_acl() {
             },
         )
         .unwrap();
-    assert!(matches!(keys, AdminResponse::Keys { ref keys, .. } if keys.len() == 2 && keys[0].kvno == 1));
+    assert!(
+        matches!(keys, AdminResponse::Keys { ref keys, .. } if keys.len() == 2 && keys[0].kvno == 1)
+    );
     // Policy commands need 'p'.
     assert!(matches!(
         svc.execute(
@@ -165,7 +182,10 @@ fn remote_callers_go_through_the_acl() {
             }
         )
         .unwrap_err(),
-        AdminError::Denied { permission: 'p', .. }
+        AdminError::Denied {
+            permission: 'p',
+            ..
+        }
     ));
 }
 
@@ -200,12 +220,18 @@ fn self_service_min_life() {
     };
     let now = SystemTime::now();
     let e = svc.execute_at(&me, cpw("second-pw"), now).unwrap_err();
-    assert!(matches!(e, AdminError::Password(PasswordRejection::TooSoon)), "{e}");
+    assert!(
+        matches!(e, AdminError::Password(PasswordRejection::TooSoon)),
+        "{e}"
+    );
     // An administrator is not bound by min_life; the caller is after it.
     svc.execute_at(&local, cpw("second-pw"), now).unwrap();
     let later = now + Duration::from_secs(3700);
     let e = svc.execute_at(&me, cpw("second-pw"), later).unwrap_err();
-    assert!(matches!(e, AdminError::Password(PasswordRejection::Reused)), "{e}");
+    assert!(
+        matches!(e, AdminError::Password(PasswordRejection::Reused)),
+        "{e}"
+    );
     svc.execute_at(&me, cpw("third-pw"), later).unwrap();
 }
 
@@ -240,23 +266,53 @@ fn failure_tracking_and_lockout() {
     let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000);
     let fp = |s: &str| FailureTracker::fingerprint(s.as_bytes());
 
-    let o = tracker.record_preauth_failure(&store, &name, fp("req1"), t0).unwrap();
-    assert_eq!(o, FailureOutcome::Counted { fail_count: 1, locked: false });
+    let o = tracker
+        .record_preauth_failure(&store, &name, fp("req1"), t0)
+        .unwrap();
+    assert_eq!(
+        o,
+        FailureOutcome::Counted {
+            fail_count: 1,
+            locked: false
+        }
+    );
     // A retransmission of the same request counts once.
-    let o = tracker.record_preauth_failure(&store, &name, fp("req1"), t0).unwrap();
+    let o = tracker
+        .record_preauth_failure(&store, &name, fp("req1"), t0)
+        .unwrap();
     assert_eq!(o, FailureOutcome::Duplicate);
     // Failures older than failure_count_interval are forgotten.
     let t1 = t0 + Duration::from_secs(120);
-    let o = tracker.record_preauth_failure(&store, &name, fp("req2"), t1).unwrap();
-    assert_eq!(o, FailureOutcome::Counted { fail_count: 1, locked: false });
-    tracker.record_preauth_failure(&store, &name, fp("req3"), t1).unwrap();
-    let o = tracker.record_preauth_failure(&store, &name, fp("req4"), t1).unwrap();
-    assert_eq!(o, FailureOutcome::Counted { fail_count: 3, locked: true });
+    let o = tracker
+        .record_preauth_failure(&store, &name, fp("req2"), t1)
+        .unwrap();
+    assert_eq!(
+        o,
+        FailureOutcome::Counted {
+            fail_count: 1,
+            locked: false
+        }
+    );
+    tracker
+        .record_preauth_failure(&store, &name, fp("req3"), t1)
+        .unwrap();
+    let o = tracker
+        .record_preauth_failure(&store, &name, fp("req4"), t1)
+        .unwrap();
+    assert_eq!(
+        o,
+        FailureOutcome::Counted {
+            fail_count: 3,
+            locked: true
+        }
+    );
     let e = store.get(&name).unwrap().unwrap();
     assert_eq!(e.fail_count, 3);
     assert_eq!(
         policy_lockout_state(&e, Some(&policy), t1 + Duration::from_secs(1)),
-        LockoutState::Locked { until: Some(t1 + Duration::from_secs(600)) }
+        LockoutState::Locked {
+            until: Some(t1 + Duration::from_secs(600))
+        }
     );
     assert_eq!(
         policy_lockout_state(&e, Some(&policy), t1 + Duration::from_secs(601)),
@@ -266,13 +322,19 @@ fn failure_tracking_and_lockout() {
     let info = svc
         .execute(&local, AdminRequest::GetPrincipal { name: "v".into() })
         .unwrap();
-    let AdminResponse::Principal(p) = info else { panic!() };
+    let AdminResponse::Principal(p) = info else {
+        panic!()
+    };
     assert_eq!(p.fail_count, 3);
-    svc.execute(&local, AdminRequest::Unlock { name: "v".into() }).unwrap();
+    svc.execute(&local, AdminRequest::Unlock { name: "v".into() })
+        .unwrap();
     store.refresh().unwrap();
     let e = store.get(&name).unwrap().unwrap();
     assert_eq!(e.fail_count, 0);
-    assert_eq!(policy_lockout_state(&e, Some(&policy), t1), LockoutState::Open);
+    assert_eq!(
+        policy_lockout_state(&e, Some(&policy), t1),
+        LockoutState::Open
+    );
 }
 
 #[test]

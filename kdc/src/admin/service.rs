@@ -87,11 +87,13 @@ impl Caller {
 /// The user name of this process's uid from /etc/passwd (`uid:N` when
 /// not listed).
 fn unix_user_from_uid() -> String {
-    let uid = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
-        s.lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|r| r.split_whitespace().next().map(str::to_owned))
-    });
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|r| r.split_whitespace().next().map(str::to_owned))
+        });
     let Some(uid) = uid else {
         return "unknown".to_owned();
     };

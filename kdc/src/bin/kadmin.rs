@@ -21,10 +21,10 @@ use std::sync::{Arc, Mutex};
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::Layer;
 
 use tessera_kdc::admin::audit::AUDIT_TARGET;
 use tessera_kdc::admin::cli::{LineResult, Prompter, Session};
@@ -66,9 +66,7 @@ fn read_stdin_line() -> Result<Option<String>, AdminError> {
     let mut line = String::new();
     match std::io::stdin().lock().read_line(&mut line) {
         Ok(0) => Ok(None),
-        Ok(_) => Ok(Some(
-            line.trim_end_matches(['\n', '\r']).to_owned(),
-        )),
+        Ok(_) => Ok(Some(line.trim_end_matches(['\n', '\r']).to_owned())),
         Err(e) => Err(AdminError::Input(e.to_string())),
     }
 }
@@ -175,11 +173,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 
     if let Some(q) = &cli.query {
         let ok = emit(&session.run_line(q, &mut prompter), cli.json);
-        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        return Ok(if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     if !cli.command.is_empty() {
         let ok = emit(&session.run_words(&cli.command, &mut prompter), cli.json);
-        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        return Ok(if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     if stdin_tty {
         interactive(&session, &mut prompter, cli.json);
@@ -202,7 +208,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 fn interactive(session: &Session<'_>, prompter: &mut StdPrompter, json: bool) {
-    let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".tessera_kadmin_history"));
+    let history =
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".tessera_kadmin_history"));
     let mut editor = match rustyline::DefaultEditor::new() {
         Ok(e) => e,
         Err(e) => {
