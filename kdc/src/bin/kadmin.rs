@@ -151,7 +151,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    if !cli.local {
+    // Invoked through a symlink named kadmin.local: local mode, like MIT.
+    let via_local_name = std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .and_then(|p| p.file_name().map(|f| f == "kadmin.local"))
+        .unwrap_or(false);
+    if !cli.local && !via_local_name {
         return Err("remote administration is not available yet; use kadmin -l (local mode) on the KDC host".into());
     }
     let config_path = cli
