@@ -1,6 +1,7 @@
 //! Tessera's one integration-test binary: real sockets, real MIT peers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin_mit;
 mod ap_acceptor;
 mod ap_fixture;
 mod ap_priv_safe;
