@@ -148,3 +148,84 @@ fn hex_lower(b: &[u8]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use tessera_client::ccache::Principal as CcPrincipal;
+
+    fn cred(server: &str, renew: u32, flags: u32) -> Credential {
+        Credential {
+            client: CcPrincipal::parse("u@R", None).unwrap(),
+            server: CcPrincipal::parse(server, None).unwrap(),
+            key_enctype: 18,
+            authtime: 1_000,
+            endtime: 2_000,
+            renew_till: renew,
+            ticket_flags: flags,
+            ..Credential::default()
+        }
+    }
+
+    #[test]
+    fn mit_field_layout() {
+        let mut cc = CredentialCache::new(CcPrincipal::parse("u@R", None).unwrap());
+        cc.credentials
+            .push(cred("krbtgt/R@R", 3_000, TicketFlags::FORWARDABLE.bits()));
+        cc.credentials
+            .push(cred("host/h@R", 0, TicketFlags::FORWARDABLE.bits()));
+        cc.credentials.push(cred("http/h@R", 3_000, 0));
+        let name = CcacheName::parse("FILE:/tmp/x").unwrap();
+        let out = format_ccache(
+            &name,
+            &cc,
+            CacheListOptions {
+                etypes: true,
+                flags: true,
+            },
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "Ticket cache: FILE:/tmp/x");
+        assert_eq!(lines[1], "Default principal: u@R");
+        // renew + flags: etypes on their own line.
+        assert!(lines[5].starts_with("\trenew until ") && lines[5].ends_with(", Flags: F"));
+        assert!(lines[6].starts_with("\tEtype (skey, tkt): aes256-cts-hmac-sha1-96, "));
+        // flags only: etypes on the same line.
+        assert!(lines[8].starts_with("\tFlags: F, Etype (skey, tkt): "));
+        // renew only: etypes on the same line.
+        assert!(lines[10].contains(", Etype (skey, tkt): "));
+        assert!(has_valid_tgt(&cc, 1_500));
+        assert!(!has_valid_tgt(&cc, 2_000));
+    }
+
+    #[test]
+    fn keytab_layout() {
+        let kt = Keytab {
+            entries: vec![tessera_client::keytab::KeytabEntry {
+                principal: CcPrincipal::parse("a/b@R", None).unwrap(),
+                timestamp: 0,
+                kvno: 3,
+                enctype: 17,
+                key: zeroize::Zeroizing::new(vec![0xab; 16]),
+            }],
+        };
+        let out = format_keytab(
+            "FILE:/k",
+            &kt,
+            KeytabListOptions {
+                timestamps: false,
+                etypes: true,
+                keys: true,
+            },
+        );
+        assert_eq!(
+            out.lines().nth(3).unwrap(),
+            format!(
+                "   3 a/b@R (aes128-cts-hmac-sha1-96)  (0x{})",
+                "ab".repeat(16)
+            )
+        );
+        assert_eq!(enctype_name(23), "etype 23");
+    }
+}

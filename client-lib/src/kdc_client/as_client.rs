@@ -294,3 +294,17 @@ fn preauth_padata(
     out.push(pa_data_der(PaDataType::EncTimestamp, &enc)?);
     Ok(out)
 }
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::{EncType, PaData};
+
+    /// (enctype, salt, s2kparams) from PA-ETYPE-INFO2 / PA-ETYPE-INFO.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn salt_info(
+        padata: &[PaData],
+        offered: &[EncType],
+    ) -> Option<(Option<EncType>, Option<Vec<u8>>, Option<Vec<u8>>)> {
+        super::salt_info(padata, offered).map(|i| (i.etype, i.salt, i.s2kparams))
+    }
+}

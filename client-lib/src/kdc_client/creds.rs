@@ -104,12 +104,18 @@ pub fn default_enctypes() -> Vec<EncType> {
 }
 
 /// Parses a krb5.conf enctype list (names, families such as `aes`, or
-/// numbers); names we do not implement are skipped, duplicates dropped.
+/// numbers, `DEFAULT`, `-name` to remove); names we do not implement are
+/// skipped, duplicates dropped.
 pub fn parse_enctypes(names: &[String]) -> Vec<EncType> {
     let mut out: Vec<EncType> = Vec::new();
     for n in names {
         let n = n.trim_start_matches('+');
-        if n.starts_with('-') {
+        // `-name` removes (MIT syntax); `-32341` is an enctype number.
+        if let Some(rest) = n.strip_prefix('-')
+            && n.parse::<i32>().is_err()
+        {
+            let gone = EncType::from_name_family(rest).unwrap_or_default();
+            out.retain(|e| !gone.contains(e));
             continue;
         }
         if n.eq_ignore_ascii_case("DEFAULT") {

@@ -23,6 +23,9 @@ mod reply;
 pub mod tgs_client;
 pub mod transport;
 
+#[cfg(test)]
+mod tests;
+
 pub use as_client::{InitialSecret, default_salt, get_initial_creds};
 pub use client::{Client, DEFAULT_TICKET_LIFETIME, cache_principal};
 pub use creds::{Creds, TicketOptions, default_enctypes, parse_enctypes};
