@@ -280,3 +280,62 @@ fn keytab_listing_matches_mit_and_kinit_with_keytab() {
         "{r:?}"
     );
 }
+
+#[test]
+fn kinit_options_lifetime_forwardable_service_and_kvno_etype() {
+    if !require_mit() {
+        return;
+    }
+    let kdc = MitKdc::start(
+        "OPTS.TEST",
+        &["aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96"],
+    );
+    kdc.kadmin("addprinc -pw pw3 user");
+    kdc.kadmin("addprinc -randkey host/localhost");
+    kdc.kadmin("addprinc -randkey other/localhost");
+    let env = kdc.env();
+    let r = run(KINIT, &["-l", "1h", "-f", "user"], &env, Some("pw3\n"));
+    assert_ok("our kinit -l 1h -f", &r);
+    let r = run("/usr/bin/klist", &["-f"], &env, None);
+    assert!(r.stdout.contains("Flags: FI"), "{r:?}");
+    // Valid starting and Expires are one hour apart.
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("krbtgt/OPTS.TEST@OPTS.TEST"))
+        .unwrap();
+    let t = |s: &str| -> i64 {
+        let hms: Vec<i64> = s.split(':').map(|x| x.parse().unwrap()).collect();
+        hms[0] * 3600 + hms[1] * 60 + hms[2]
+    };
+    let f: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!((t(f[3]) - t(f[1])).rem_euclid(86400), 3600, "{line}");
+
+    // kvno -e asks for a session key enctype.
+    let r = run(
+        KVNO,
+        &["-e", "aes128-cts-hmac-sha1-96", "other/localhost"],
+        &env,
+        None,
+    );
+    assert_ok("our kvno -e", &r);
+    let r = run("/usr/bin/klist", &["-e"], &env, None);
+    let pos = r.stdout.find("other/localhost@OPTS.TEST").unwrap();
+    assert!(
+        r.stdout[pos..]
+            .contains("Etype (skey, tkt): aes128-cts-hmac-sha1-96, aes256-cts-hmac-sha1-96"),
+        "{r:?}"
+    );
+
+    // kinit -S: an initial ticket straight for a service.
+    let r = run(
+        KINIT,
+        &["-S", "host/localhost", "user"],
+        &env,
+        Some("pw3\n"),
+    );
+    assert_ok("our kinit -S", &r);
+    let r = run("/usr/bin/klist", &[], &env, None);
+    assert!(r.stdout.contains("host/localhost@OPTS.TEST"), "{r:?}");
+    assert!(!r.stdout.contains("krbtgt/"), "{r:?}");
+}
