@@ -85,12 +85,16 @@ pub fn der_target(name: &str, data: &[u8]) {
 /// kpasswd (RFC 3244) request / reply / result framing and ChangePasswdData.
 pub fn kpasswd(data: &[u8]) {
     if let Ok(req) = KpasswdRequest::decode(data) {
-        let enc = req.encode().unwrap_or_else(|e| panic!("KpasswdRequest re-encode: {e}"));
+        let enc = req
+            .encode()
+            .unwrap_or_else(|e| panic!("KpasswdRequest re-encode: {e}"));
         let back = KpasswdRequest::decode(&enc).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back, req, "KpasswdRequest round trip");
     }
     if let Ok(rep) = KpasswdReply::decode(data) {
-        let enc = rep.encode().unwrap_or_else(|e| panic!("KpasswdReply re-encode: {e}"));
+        let enc = rep
+            .encode()
+            .unwrap_or_else(|e| panic!("KpasswdReply re-encode: {e}"));
         let back = KpasswdReply::decode(&enc).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back, rep, "KpasswdReply round trip");
     }
@@ -128,17 +132,19 @@ pub fn principal(data: &[u8]) {
     }
     let again = Principal::parse(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
     assert_eq!(again, p, "parse(display(p)) != p for {s:?} -> {text:?}");
-    if let Ok((name, realm)) = p.to_asn1() {
-        if let Ok(wire) = Principal::from_asn1(&name, &realm) {
-            assert!(wire.same_name(&p), "to_asn1/from_asn1 changed {p:?}");
-        }
+    if let Ok((name, realm)) = p.to_asn1()
+        && let Ok(wire) = Principal::from_asn1(&name, &realm)
+    {
+        assert!(wire.same_name(&p), "to_asn1/from_asn1 changed {p:?}");
     }
 }
 
 /// A fixed key per enctype (the fuzzer cannot guess keys, so this checks
 /// that hostile ciphertext is rejected cleanly, not that it decrypts).
 fn fixed_key(etype: EncType) -> Key {
-    let bytes: Vec<u8> = (0..etype.key_len()).map(|i| (i as u8).wrapping_mul(37)).collect();
+    let bytes: Vec<u8> = (0..etype.key_len())
+        .map(|i| (i as u8).wrapping_mul(37))
+        .collect();
     Key::from_bytes(etype, &bytes).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -180,12 +186,17 @@ pub fn decrypt(data: &[u8]) {
         .encrypt_with_confounder(usage, &conf, body)
         .unwrap_or_else(|e| panic!("encrypt {etype}: {e}"));
     assert_eq!(ct.len(), body.len() + etype.ciphertext_overhead());
-    let pt = key.decrypt(usage, &ct).unwrap_or_else(|e| panic!("decrypt {etype}: {e}"));
+    let pt = key
+        .decrypt(usage, &ct)
+        .unwrap_or_else(|e| panic!("decrypt {etype}: {e}"));
     assert_eq!(pt, body, "decrypt(encrypt(x)) != x for {etype}");
     let mut bad = ct;
     let i = usize::from(sel) % bad.len();
     bad[i] ^= 0x01;
-    assert!(key.decrypt(usage, &bad).is_err(), "tampered {etype} ciphertext accepted");
+    assert!(
+        key.decrypt(usage, &bad).is_err(),
+        "tampered {etype} ciphertext accepted"
+    );
 }
 
 #[cfg(feature = "client")]

@@ -64,12 +64,10 @@ fn walk(b: &[u8], out: &mut BTreeSet<Vec<u8>>, depth: usize) {
         if len > 0 {
             out.insert(whole.to_vec());
         }
-        if depth < 40 {
-            if constructed {
-                walk(content, out, depth + 1);
-            } else if tag == 0x04 {
-                walk(content, out, depth + 1);
-            }
+        // Descend into constructed values and into OCTET STRINGs (which
+        // often wrap DER, e.g. PA-DATA values).
+        if depth < 40 && (constructed || tag == 0x04) {
+            walk(content, out, depth + 1);
         }
         rest = &rest[hl + len..];
     }
@@ -140,14 +138,12 @@ fn main() {
     loop {
         let keys_before = keys.len();
         for b in &blobs {
-            if let Ok(k) = msg::decode::<EncryptionKey>(b) {
-                if let Some(et) = EncType::from_i32(k.r#type) {
-                    if let Ok(key) = Key::from_bytes(et, &k.value) {
-                        if !keys.contains(&key) {
-                            keys.push(key);
-                        }
-                    }
-                }
+            if let Ok(k) = msg::decode::<EncryptionKey>(b)
+                && let Some(et) = EncType::from_i32(k.r#type)
+                && let Ok(key) = Key::from_bytes(et, &k.value)
+                && !keys.contains(&key)
+            {
+                keys.push(key);
             }
         }
         let mut found = BTreeSet::new();
@@ -252,9 +248,12 @@ fn main() {
         };
         extra.push(("krb_cred", msg::encode(&part).unwrap()));
     }
-    let ap_req = pick(&|b| msg::decode::<ApReq>(b).is_ok()).map(|b| msg::decode::<ApReq>(&b).unwrap());
-    let ap_rep = pick(&|b| msg::decode::<ApRep>(b).is_ok()).map(|b| msg::decode::<ApRep>(&b).unwrap());
-    let err = pick(&|b| msg::decode::<KrbError>(b).is_ok()).map(|b| msg::decode::<KrbError>(&b).unwrap());
+    let ap_req =
+        pick(&|b| msg::decode::<ApReq>(b).is_ok()).map(|b| msg::decode::<ApReq>(&b).unwrap());
+    let ap_rep =
+        pick(&|b| msg::decode::<ApRep>(b).is_ok()).map(|b| msg::decode::<ApRep>(&b).unwrap());
+    let err =
+        pick(&|b| msg::decode::<KrbError>(b).is_ok()).map(|b| msg::decode::<KrbError>(&b).unwrap());
     if let Some(ap_req) = ap_req {
         for version in [KpasswdVersion::Change, KpasswdVersion::SetPassword] {
             let req = KpasswdRequest {
@@ -277,11 +276,18 @@ fn main() {
     }
     let cpw = ChangePasswdData {
         newpasswd: OctetString::from_static(b"n3w-pa55"),
-        targname: Principal::parse("user@TEST.REALM").ok().and_then(|p| p.to_principal_name().ok()),
-        targrealm: Principal::parse("user@TEST.REALM").ok().and_then(|p| p.to_realm().ok()),
+        targname: Principal::parse("user@TEST.REALM")
+            .ok()
+            .and_then(|p| p.to_principal_name().ok()),
+        targrealm: Principal::parse("user@TEST.REALM")
+            .ok()
+            .and_then(|p| p.to_realm().ok()),
     };
     extra.push(("kpasswd", msg::encode(&cpw).unwrap()));
-    extra.push(("kpasswd", KpasswdResult::new(KpasswdResultCode::Success, "ok").encode()));
+    extra.push((
+        "kpasswd",
+        KpasswdResult::new(KpasswdResultCode::Success, "ok").encode(),
+    ));
     for s in [
         "user@TEST.REALM",
         "host/localhost@TEST.REALM",

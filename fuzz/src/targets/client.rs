@@ -30,7 +30,9 @@ pub fn keytab(data: &[u8]) {
     let Ok(kt) = Keytab::parse(data) else {
         return;
     };
-    let bytes = kt.to_bytes().unwrap_or_else(|e| panic!("keytab re-encode: {e}"));
+    let bytes = kt
+        .to_bytes()
+        .unwrap_or_else(|e| panic!("keytab re-encode: {e}"));
     let again = Keytab::parse(&bytes).unwrap_or_else(|e| panic!("keytab re-parse: {e}"));
     assert_eq!(again, kt, "keytab round trip");
 }
@@ -40,8 +42,9 @@ pub fn ccache(data: &[u8]) {
     let Ok(cc) = CredentialCache::parse(data) else {
         return;
     };
-    let bytes = cc.to_bytes().unwrap_or_else(|e| panic!("ccache re-encode: {e}"));
-    let again =
-        CredentialCache::parse(&bytes).unwrap_or_else(|e| panic!("ccache re-parse: {e}"));
+    let bytes = cc
+        .to_bytes()
+        .unwrap_or_else(|e| panic!("ccache re-encode: {e}"));
+    let again = CredentialCache::parse(&bytes).unwrap_or_else(|e| panic!("ccache re-parse: {e}"));
     assert_eq!(again, cc, "ccache round trip");
 }
