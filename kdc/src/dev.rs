@@ -60,6 +60,8 @@ pub const USER_PASSWORD: &str = "user.password";
 pub const ADMIN_PASSWORD: &str = "admin.password";
 /// Keys of [`SERVICE`].
 pub const SERVICE_KEYTAB: &str = "service.keytab";
+/// The ACL file of the remote admin service.
+pub const DEV_ACL: &str = "kadm5.acl";
 
 /// The request handler the realm is served with.
 pub type RealmHandler = crate::core::Kdc;
@@ -326,6 +328,27 @@ pub fn prepare(opts: &DevOptions) -> Result<DevRealm, DevError> {
         write_keytab(&keytab, &entry, &config.realm, now)?;
     }
 
+    // Remote administration: kadmin/admin, kadmin/changepw and an ACL
+    // giving admin/admin every right.
+    crate::admin_server::ensure_service_principals(&store, &config, now)?;
+    if config.admin.acl_file.is_none() {
+        let text = std::fs::read_to_string(&config_path).map_err(io_err(&config_path))?;
+        if !text.contains("[admin]") {
+            let text = format!("{text}\n[admin]\nacl_file = \"{DEV_ACL}\"\n");
+            write_private(&config_path, text.as_bytes())?;
+            config = KdcConfig::load(&config_path)?;
+        }
+    }
+    if let Some(acl) = &config.admin.acl_file
+        && !acl.exists()
+    {
+        let rule = format!(
+            "# Written by tessera-kdc dev: {ADMIN} may do everything.\n{ADMIN}@{} *\n",
+            config.realm
+        );
+        write_private(acl, rule.as_bytes())?;
+    }
+
     let krb5 = dir.join(KRB5_CONF);
     if port_changed || !krb5.exists() {
         write_private(&krb5, render_krb5_conf(&config.realm, opts.port).as_bytes())?;
@@ -537,6 +560,17 @@ pub fn serve_blocking(
     shutdown: CancellationToken,
     ready: impl FnOnce(),
 ) -> Result<(), DevError> {
+    serve_blocking_with(config, shutdown, ready, None)
+}
+
+/// [`serve_blocking`], also serving the kpasswd and admin services on
+/// `services` when given.
+pub fn serve_blocking_with(
+    config: Arc<KdcConfig>,
+    shutdown: CancellationToken,
+    ready: impl FnOnce(),
+    services: Option<crate::admin_server::ServiceSockets>,
+) -> Result<(), DevError> {
     let opts = StoreOptions {
         refresh_on_get: false,
         ..store_options(&config)
@@ -551,8 +585,20 @@ pub fn serve_blocking(
         ready();
         tokio::spawn(cancel_on_signal(shutdown.clone()));
         let dyn_store: Arc<dyn PrincipalStore> = Arc::clone(&store) as Arc<dyn PrincipalStore>;
+        let extra = services.map(|sockets| {
+            tokio::spawn(crate::admin_server::run_services(
+                Arc::clone(&dyn_store),
+                Arc::clone(&config),
+                sockets,
+                shutdown.clone(),
+            ))
+        });
         let handler = realm_handler(dyn_store, Arc::clone(&config));
-        serve_on(&config, store, handler, udp, tcp, shutdown).await
+        let r = serve_on(&config, store, handler, udp, tcp, shutdown).await;
+        if let Some(t) = extra {
+            let _ = t.await;
+        }
+        r
     })
 }
 
@@ -593,8 +639,22 @@ pub async fn cancel_on_signal(token: CancellationToken) {
 pub fn run(opts: &DevOptions) -> Result<(), DevError> {
     let realm = prepare(opts)?;
     crate::telemetry::init_tracing(realm.config.log_format);
-    let text = realm.howto();
-    serve_blocking(
+    // kpasswd and the admin service on free loopback ports, written into
+    // the krb5.conf (kpasswd_server, admin_server).
+    let sockets = crate::admin_server::bind_loopback_free()?;
+    let (kp, ad) = (
+        sockets.kpasswd_port().unwrap_or(0),
+        sockets.admin_port().unwrap_or(0),
+    );
+    let krb5 = realm.krb5_conf();
+    crate::admin_server::set_krb5_conf_servers(&krb5, kp, ad).map_err(io_err(&krb5))?;
+    let mut text = realm.howto();
+    text.push_str(&format!(
+        "kpasswd (RFC 3244) on 127.0.0.1:{kp} (UDP and TCP); remote kadmin on 127.0.0.1:{ad}:\n\
+         \x20 kadmin -p {ADMIN} -q listprincs < {d}/{ADMIN_PASSWORD}\n",
+        d = realm.dir.display()
+    ));
+    serve_blocking_with(
         Arc::new(realm.config.clone()),
         CancellationToken::new(),
         move || {
@@ -602,5 +662,6 @@ pub fn run(opts: &DevOptions) -> Result<(), DevError> {
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
         },
+        Some(sockets),
     )
 }

@@ -108,6 +108,9 @@ fn cmd_serve(path: &std::path::Path) -> Result<(), String> {
         let (udp, tcp) = bind_all(&config.network.udp_listen, &config.network.tcp_listen)
             .await
             .map_err(|e| e.to_string())?;
+        // kpasswd and remote administration run in this process.
+        let services =
+            tessera_kdc::admin_server::bind_services(&config).map_err(|e| e.to_string())?;
         let shutdown = CancellationToken::new();
         tokio::spawn(wait_for_signal(shutdown.clone()));
         let refresher = tokio::spawn(refresh_loop(
@@ -116,11 +119,19 @@ fn cmd_serve(path: &std::path::Path) -> Result<(), String> {
             shutdown.clone(),
         ));
         let dyn_store: Arc<dyn PrincipalStore> = store;
+        let extra = tokio::spawn(tessera_kdc::admin_server::run_services(
+            Arc::clone(&dyn_store),
+            Arc::clone(&config),
+            services,
+            shutdown.clone(),
+        ));
         let handler = Arc::new(kdc_handler(dyn_store, &config));
-        Server::new(handler, config.server_config())
-            .run(udp, tcp, shutdown)
-            .await
-            .map_err(|e| e.to_string())?;
+        let served = Server::new(handler, config.server_config())
+            .run(udp, tcp, shutdown.clone())
+            .await;
+        shutdown.cancel();
+        let _ = extra.await;
+        served.map_err(|e| e.to_string())?;
         let _ = refresher.await;
         Ok(())
     })

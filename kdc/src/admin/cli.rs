@@ -39,6 +39,24 @@ impl Prompter for NoPrompt {
     }
 }
 
+/// What a [`Session`] runs commands against: the [`AdminService`] itself
+/// (local mode, and inside the admin server) or a remote admin client.
+pub trait AdminBackend: std::fmt::Debug {
+    /// Runs one request for `caller`.
+    fn execute(&self, caller: &Caller, req: AdminRequest) -> Result<AdminResponse, AdminError>;
+    /// Adds the realm to a name without one and checks it is in the realm.
+    fn canonical_name(&self, name: &str) -> Result<String, AdminError>;
+}
+
+impl AdminBackend for AdminService {
+    fn execute(&self, caller: &Caller, req: AdminRequest) -> Result<AdminResponse, AdminError> {
+        AdminService::execute(self, caller, req)
+    }
+    fn canonical_name(&self, name: &str) -> Result<String, AdminError> {
+        AdminService::canonical_name(self, name)
+    }
+}
+
 /// What running one line gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LineResult {
@@ -56,7 +74,7 @@ pub enum LineResult {
 /// One kadmin session (a caller, an output mode).
 #[derive(Debug)]
 pub struct Session<'a> {
-    service: &'a AdminService,
+    service: &'a dyn AdminBackend,
     caller: Caller,
     json: bool,
 }
@@ -67,7 +85,7 @@ fn ename(e: i32) -> String {
 
 impl<'a> Session<'a> {
     /// A session for `caller`; `json` selects one JSON object per command.
-    pub fn new(service: &'a AdminService, caller: Caller, json: bool) -> Self {
+    pub fn new(service: &'a dyn AdminBackend, caller: Caller, json: bool) -> Self {
         Session {
             service,
             caller,

@@ -86,6 +86,16 @@ pub enum AdminError {
     /// Reading a prompt or the terminal failed.
     #[error("input: {0}")]
     Input(String),
+    /// An error the remote admin server reported (`code` is one of the
+    /// codes of [`AdminError::code`], or `network` / `auth` for transport
+    /// and authentication failures of the remote client).
+    #[error("{message}")]
+    Remote {
+        /// The error code.
+        code: &'static str,
+        /// The server's one-line message.
+        message: String,
+    },
 }
 
 impl AdminError {
@@ -112,6 +122,7 @@ impl AdminError {
             AdminError::Acl(_) => "acl",
             AdminError::Keytab(_) => "keytab",
             AdminError::Input(_) => "input",
+            AdminError::Remote { code, .. } => code,
         }
     }
 }

@@ -16,7 +16,7 @@ use super::policy::{
 };
 use super::request::{
     AdminRequest, AdminResponse, ExtractedKey, KeyBytes, KeyInfo, KeySpec, PolicyMods,
-    PrincipalInfo, PrincipalMods, PurgeKeep,
+    PrincipalInfo, PrincipalMods, PurgeKeep, Secret,
 };
 use crate::config::{KdcConfig, enctype_name};
 use crate::db::entry::{SALT_TYPE_NORMAL, SALT_TYPE_RANDOM_KEY, from_unix, to_unix};
@@ -241,6 +241,51 @@ impl AdminService {
             },
         );
         result
+    }
+
+    /// kpasswd: `caller` (authenticated with an initial ticket) changes its
+    /// own password. No ACL applies (everyone may change their own
+    /// password), but the policy does, including the minimum password life.
+    /// Audited as command `kpasswd`. Returns the new kvno.
+    pub fn change_own_password(
+        &self,
+        caller: &Caller,
+        password: &Secret,
+    ) -> Result<u32, AdminError> {
+        let now = SystemTime::now();
+        let name = caller.principal.clone();
+        let result = self.store.refresh().map_err(AdminError::from).and_then(|()| {
+            self.change_keys(
+                caller,
+                &name,
+                &KeySpec::Password(password.clone()),
+                None,
+                false,
+                now,
+            )
+        });
+        audit(
+            caller,
+            "kpasswd",
+            &name,
+            match &result {
+                Ok(_) => Ok(()),
+                Err(e) => Err((e.code(), e.to_string())),
+            },
+        );
+        result
+    }
+
+    /// Whether `caller` has `permission` on `target` under the ACL (local
+    /// callers always do). For checks a front end makes in addition to
+    /// the service's own (e.g. `e` for remote `ktadd`).
+    pub fn check_acl(
+        &self,
+        caller: &Caller,
+        permission: char,
+        target: &str,
+    ) -> Result<(), AdminError> {
+        self.authorize(caller, permission, target)
     }
 
     fn authorize(&self, caller: &Caller, permission: char, target: &str) -> Result<(), AdminError> {

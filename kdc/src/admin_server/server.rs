@@ -1,0 +1,228 @@
+//! The admin server: TCP connections, the AP exchange, then KRB-PRIV
+//! protected commands run by the [`AdminService`].
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use tessera_client::ap::{Acceptor, DEFAULT_REPLAY_CAPACITY, ReplayCache, now_micros};
+use tessera_client::priv_safe::PrivSafe;
+use tessera_proto::msg::Principal;
+
+use super::principals::{ADMIN_SERVICE, keytab_from_store, service_principal};
+use super::protocol::{WireReply, frame, frame_len};
+use crate::admin::audit::audit;
+use crate::admin::{AdminError, AdminRequest, AdminService, Caller};
+
+/// A connection idle this long (no complete command) is closed.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Connections served at once; more wait in the accept queue.
+pub const MAX_CONNECTIONS: usize = 64;
+
+/// The remote admin service.
+pub struct AdminServer {
+    admin: Arc<AdminService>,
+    server: Principal,
+    server_name: String,
+    rcache: Arc<ReplayCache>,
+    skew: Duration,
+}
+
+impl fmt::Debug for AdminServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdminServer")
+            .field("server", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a connection ended early (logged, never sent).
+#[derive(Debug, thiserror::Error)]
+enum ConnError {
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("frame too long")]
+    TooLong,
+    #[error("idle timeout")]
+    Idle,
+}
+
+async fn read_frame(s: &mut TcpStream) -> Result<Option<Vec<u8>>, ConnError> {
+    let mut header = [0u8; 4];
+    match tokio::time::timeout(IDLE_TIMEOUT, s.read_exact(&mut header)).await {
+        Err(_) => return Err(ConnError::Idle),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Ok(r) => {
+            r?;
+        }
+    }
+    let len = frame_len(header).ok_or(ConnError::TooLong)?;
+    let mut buf = vec![0u8; len];
+    tokio::time::timeout(IDLE_TIMEOUT, s.read_exact(&mut buf))
+        .await
+        .map_err(|_| ConnError::Idle)??;
+    Ok(Some(buf))
+}
+
+async fn write_frame(s: &mut TcpStream, data: &[u8]) -> Result<(), ConnError> {
+    let f = frame(data).ok_or(ConnError::TooLong)?;
+    s.write_all(&f).await?;
+    Ok(())
+}
+
+impl AdminServer {
+    /// A server for `admin`'s realm allowing `skew` of clock difference.
+    pub fn new(admin: Arc<AdminService>, skew: Duration) -> Self {
+        let realm = admin.settings().realm.clone();
+        AdminServer {
+            server: service_principal(ADMIN_SERVICE, &realm),
+            server_name: format!("{ADMIN_SERVICE}@{realm}"),
+            rcache: Arc::new(ReplayCache::new(skew * 2, DEFAULT_REPLAY_CAPACITY)),
+            admin,
+            skew,
+        }
+    }
+
+    /// Serves on pre-bound `listeners` until `shutdown` is cancelled; then
+    /// stops accepting and waits for open connections to finish their
+    /// current command.
+    pub async fn run(self: Arc<Self>, listeners: Vec<TcpListener>, shutdown: CancellationToken) {
+        let tracker = TaskTracker::new();
+        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        for l in listeners {
+            let me = Arc::clone(&self);
+            let token = shutdown.clone();
+            let t = tracker.clone();
+            let slots = Arc::clone(&slots);
+            tracker.spawn(async move {
+                loop {
+                    let permit = tokio::select! {
+                        () = token.cancelled() => break,
+                        p = Arc::clone(&slots).acquire_owned() => match p {
+                            Ok(p) => p,
+                            Err(_) => break,
+                        },
+                    };
+                    let accepted = tokio::select! {
+                        () = token.cancelled() => break,
+                        a = l.accept() => a,
+                    };
+                    match accepted {
+                        Ok((stream, peer)) => {
+                            let me = Arc::clone(&me);
+                            let token = token.clone();
+                            t.spawn(async move {
+                                tokio::select! {
+                                    () = token.cancelled() => {}
+                                    r = me.connection(stream, peer) => {
+                                        if let Err(e) = r {
+                                            tracing::debug!(%peer, error = %e, "admin connection ended");
+                                        }
+                                    }
+                                }
+                                drop(permit);
+                            });
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "admin server: accept failed");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                    }
+                }
+            });
+        }
+        shutdown.cancelled().await;
+        tracker.close();
+        tracker.wait().await;
+    }
+
+    async fn connection(&self, mut s: TcpStream, peer: SocketAddr) -> Result<(), ConnError> {
+        let Some(ap_req) = read_frame(&mut s).await? else {
+            return Ok(());
+        };
+        let now = now_micros();
+        let keytab = match keytab_from_store(self.admin.store().as_ref(), &self.server_name) {
+            Ok(k) => k,
+            Err(e) => {
+                tracing::error!(error = %e, "admin: cannot read the service keys");
+                return Ok(());
+            }
+        };
+        let acceptor = Acceptor::new(keytab, Arc::clone(&self.rcache), self.skew);
+        let ctx = match acceptor.accept(&ap_req, now, Some(&self.server)) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::info!(%peer, error = %e, "admin: AP-REQ refused");
+                if let Ok(b) = e.to_krb_error(&self.server, now) {
+                    write_frame(&mut s, &b).await?;
+                }
+                return Ok(());
+            }
+        };
+        let Some(ap_rep) = ctx.ap_rep.clone() else {
+            tracing::info!(%peer, "admin: client did not ask for mutual authentication");
+            return Ok(());
+        };
+        write_frame(&mut s, &ap_rep).await?;
+        let client = ctx.session.client.to_string();
+        tracing::info!(%peer, client = %client, "admin: client authenticated");
+        let caller = Caller::remote(client, peer);
+        let mut ps = PrivSafe::new(&ctx.session);
+        while let Some(msg) = read_frame(&mut s).await? {
+            let data = match ps.rd_priv(&msg) {
+                Ok(d) => zeroize::Zeroizing::new(d),
+                Err(e) => {
+                    tracing::info!(%peer, error = %e, "admin: KRB-PRIV refused; closing");
+                    return Ok(());
+                }
+            };
+            let reply = match serde_json::from_slice::<AdminRequest>(&data) {
+                Ok(req) => {
+                    let admin = Arc::clone(&self.admin);
+                    let caller = caller.clone();
+                    tokio::task::spawn_blocking(move || execute_remote(&admin, &caller, req))
+                        .await
+                        .unwrap_or_else(|_| {
+                            WireReply::Error {
+                                code: "internal".into(),
+                                message: "the command failed inside the server".into(),
+                            }
+                        })
+                }
+                Err(e) => WireReply::Error {
+                    code: "protocol".into(),
+                    message: format!("malformed request: {e}"),
+                },
+            };
+            let json = zeroize::Zeroizing::new(serde_json::to_vec(&reply).unwrap_or_default());
+            drop(reply);
+            match ps.mk_priv(&json, now_micros()) {
+                Ok(out) => write_frame(&mut s, &out).await?,
+                Err(e) => {
+                    tracing::error!(error = %e, "admin: cannot protect the reply");
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs one remote command: `ktadd` also needs the `e` permission.
+pub fn execute_remote(admin: &AdminService, caller: &Caller, req: AdminRequest) -> WireReply {
+    if let AdminRequest::ExtractKeys { name, .. } = &req {
+        let target = admin.canonical_name(name).unwrap_or_else(|_| name.clone());
+        if let Err(e) = admin.check_acl(caller, 'e', &target) {
+            audit(caller, "ktadd", &target, Err((e.code(), e.to_string())));
+            return WireReply::from_result(Err::<_, AdminError>(e));
+        }
+    }
+    WireReply::from_result(admin.execute(caller, req))
+}
