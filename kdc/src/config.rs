@@ -136,33 +136,14 @@ pub struct KdcConfig {
     pub policy: PolicyConfig,
     /// Administration settings.
     pub admin: AdminConfig,
-    /// The password change service (RFC 3244).
-    pub kpasswd: KpasswdConfig,
-}
-
-/// `[kpasswd]`: the password change service (UDP and TCP).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KpasswdConfig {
-    /// Addresses (UDP and TCP each); empty = no kpasswd service.
-    pub listen: Vec<SocketAddr>,
-    /// Whether `listen` came from the file. The defaults (port 464 on the
-    /// loopback addresses) are skipped with a warning when they cannot be
-    /// bound; configured addresses must bind.
-    pub listen_configured: bool,
 }
 
 /// `[admin]`: administration settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AdminConfig {
     /// The kadm5.acl-like access control file (None = remote administration
     /// denied to everyone; `kadmin -l` bypasses ACLs).
     pub acl_file: Option<PathBuf>,
-    /// TCP addresses of the remote admin service (`kadmin` without `-l`);
-    /// empty = no remote administration.
-    pub listen: Vec<SocketAddr>,
-    /// Whether `listen` came from the file (see
-    /// [`KpasswdConfig::listen_configured`]).
-    pub listen_configured: bool,
 }
 
 /// A configuration that could not be loaded. Display is one line.
@@ -278,27 +259,13 @@ struct RawConfig {
     policy: RawPolicy,
     #[serde(default)]
     admin: RawAdmin,
-    #[serde(default)]
-    kpasswd: RawKpasswd,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAdmin {
     acl_file: Option<String>,
-    listen: Option<Vec<String>>,
 }
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKpasswd {
-    listen: Option<Vec<String>>,
-}
-
-/// Default `[admin] listen` (loopback only, MIT's kadmin port 749).
-const DEFAULT_ADMIN_LISTEN: &[&str] = &["127.0.0.1:749", "[::1]:749"];
-/// Default `[kpasswd] listen` (loopback only, port 464).
-const DEFAULT_KPASSWD_LISTEN: &[&str] = &["127.0.0.1:464", "[::1]:464"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -331,6 +298,11 @@ struct RawPolicy {
     default_principal_enctypes: Option<Vec<String>>,
     require_preauth: Option<bool>,
 }
+
+/// Default `network.udp_max_reply_size`: MIT's `kdc_max_dgram_reply_size`
+/// default. Larger replies become KRB_ERR_RESPONSE_TOO_BIG and the client
+/// retries over TCP.
+pub const DEFAULT_UDP_MAX_REPLY_SIZE: usize = 4096;
 
 /// Default listen address list (loopback only, port 88).
 const DEFAULT_LISTEN: &[&str] = &["127.0.0.1:88", "[::1]:88"];
@@ -390,22 +362,6 @@ impl KdcConfig {
                 })
                 .collect()
         };
-        let service_addrs = |key: &str,
-                             v: Option<Vec<String>>,
-                             default: &[&str]|
-         -> Result<(Vec<SocketAddr>, bool), ConfigError> {
-            let configured = v.is_some();
-            let list = v.unwrap_or_else(|| default.iter().map(|s| (*s).to_owned()).collect());
-            let parsed = addrs(key, Some(list))?;
-            Ok((parsed, configured))
-        };
-        let (admin_listen, admin_listen_configured) =
-            service_addrs("admin.listen", raw.admin.listen.clone(), DEFAULT_ADMIN_LISTEN)?;
-        let (kpasswd_listen, kpasswd_listen_configured) = service_addrs(
-            "kpasswd.listen",
-            raw.kpasswd.listen.clone(),
-            DEFAULT_KPASSWD_LISTEN,
-        )?;
         let udp_listen = addrs("network.udp_listen", raw.network.udp_listen)?;
         let tcp_listen = addrs("network.tcp_listen", raw.network.tcp_listen)?;
         if udp_listen.is_empty() && tcp_listen.is_empty() {
@@ -435,7 +391,7 @@ impl KdcConfig {
         let udp_max_reply_size = int_in(
             "network.udp_max_reply_size",
             raw.network.udp_max_reply_size,
-            crate::net::MAX_UDP_PAYLOAD as i64,
+            DEFAULT_UDP_MAX_REPLY_SIZE as i64,
             512,
             crate::net::MAX_UDP_PAYLOAD as i64,
         )?;
@@ -607,12 +563,6 @@ impl KdcConfig {
                     .acl_file
                     .filter(|f| !f.trim().is_empty())
                     .map(|f| resolve(f.trim())),
-                listen: admin_listen,
-                listen_configured: admin_listen_configured,
-            },
-            kpasswd: KpasswdConfig {
-                listen: kpasswd_listen,
-                listen_configured: kpasswd_listen_configured,
             },
         })
     }
@@ -677,6 +627,7 @@ master_key_file = "master.key"
             MasterKeySource::File(PathBuf::from("/etc/tessera/master.key"))
         );
         assert_eq!(c.policy.default_principal_enctypes, vec![-32341, 20, 18]);
+        assert_eq!(c.network.udp_max_reply_size, DEFAULT_UDP_MAX_REPLY_SIZE);
         assert_eq!(c.policy.allowed_enctypes, vec![-32341, 20, 19, 18, 17]);
         assert_eq!(c.policy.clock_skew, Duration::from_secs(300));
         assert_eq!(c.policy.max_life, Duration::from_secs(36000));

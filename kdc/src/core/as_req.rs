@@ -15,7 +15,8 @@ use super::policy::{
 use super::ticket::{
     Issued, PVNO, der, enc_rep_part, encryption_key, last_req, no_transit, seal, wire_name,
 };
-use super::{Exchange, Kdc, preauth};
+use super::{Exchange, Kdc, lockout, preauth};
+use crate::admin::LockoutState;
 use crate::db::PrincipalFlags;
 use crate::db::entry::to_unix;
 
@@ -65,6 +66,10 @@ pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec
         return Err(KdcError::BadOption("option not valid in an AS-REQ"));
     }
     let client_entry = kdc.lookup(&client)?.ok_or(KdcError::ClientUnknown)?;
+    // A locked-out client is refused before anything else, as MIT does.
+    if let LockoutState::Locked { .. } = kdc.lockout.check(&*kdc.store, &client_entry, ex.now) {
+        return Err(KdcError::LockedOut);
+    }
     let server_entry = kdc.lookup(&server)?.ok_or(KdcError::ServerUnknown)?;
     check_server(&server_entry, ex.now)?;
 
@@ -80,7 +85,20 @@ pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec
         select_ticket_key(&server_entry, &kdc.policy, is_tgs).ok_or(KdcError::EtypeNosupp)?;
     ex.ticket_etype = Some(ticket_etype);
 
-    let preauth_etype = preauth::verify(kdc, &req, &client_entry, &usable, ex)?;
+    let preauth_etype = match preauth::verify(kdc, &req, &client_entry, &usable, ex) {
+        Ok(etype) => etype,
+        Err(KdcError::PreauthFailed) => {
+            let enc_ts = lockout::enc_timestamp_bytes(&req).unwrap_or_default();
+            kdc.lockout
+                .record_failure(&*kdc.store, &client_entry, &enc_ts, ex.now);
+            return Err(KdcError::PreauthFailed);
+        }
+        Err(e) => return Err(e),
+    };
+    if preauth_etype.is_some() {
+        kdc.lockout
+            .record_success(&*kdc.store, &client_entry, ex.now);
+    }
     let pw_change = server_entry
         .flags
         .contains(PrincipalFlags::PWCHANGE_SERVICE);

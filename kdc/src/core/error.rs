@@ -48,6 +48,11 @@ pub enum KdcError {
     /// The client is disabled (allow_tix off).
     #[error("client is disabled")]
     ClientRevoked,
+    /// The client is locked out (too many failed pre-authentications, or
+    /// locked by an administrator); answered before pre-authentication, as
+    /// MIT does.
+    #[error("client is locked out")]
+    LockedOut,
     /// The client principal has expired.
     #[error("client principal has expired")]
     ClientExpired,
@@ -127,7 +132,7 @@ impl KdcError {
             KdcError::ClientUnknown => ErrorCode::CPrincipalUnknown,
             KdcError::ServerUnknown | KdcError::ServerDisabled => ErrorCode::SPrincipalUnknown,
             KdcError::ServerNotAllowed => ErrorCode::MustUseUser2User,
-            KdcError::ClientRevoked => ErrorCode::ClientRevoked,
+            KdcError::ClientRevoked | KdcError::LockedOut => ErrorCode::ClientRevoked,
             KdcError::ClientExpired => ErrorCode::NameExp,
             KdcError::ServerExpired => ErrorCode::ServiceExp,
             KdcError::PasswordExpired => ErrorCode::KeyExpired,

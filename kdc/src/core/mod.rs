@@ -3,12 +3,18 @@
 //! [`Kdc::handle`] takes one request's bytes, the peer, the transport and
 //! the current time, and returns the reply bytes (AS-REP, TGS-REP or
 //! KRB-ERROR) or `None` to drop. It reads principals from the in-memory
-//! store cache, never the clock, and never writes to disk. Every decision
-//! is logged as one `tracing` event with target `tessera::audit`.
+//! store cache and never the clock. The only writes are account-lockout
+//! bookkeeping through the store ([`lockout`]): failed pre-authentications
+//! of principals under a lockout policy, and clearing a non-zero failure
+//! count. A byte-identical retransmit is answered from the [`lookaside`]
+//! reply cache. Every decision is logged as one `tracing` event with target
+//! `tessera::audit`.
 
 mod as_req;
 mod der;
 pub mod error;
+pub mod lockout;
+pub mod lookaside;
 pub mod policy;
 mod preauth;
 pub mod replay;
@@ -27,6 +33,8 @@ use tessera_proto::msg::{
 };
 
 pub use error::KdcError;
+pub use lockout::{FailureRecord, Lockout, LockoutOptions};
+pub use lookaside::{Lookaside, LookasideLimits};
 pub use policy::RealmPolicy;
 pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
 
@@ -59,6 +67,8 @@ pub struct Kdc {
     policy: RealmPolicy,
     udp_limit: usize,
     replay: ReplayCache,
+    lookaside: Lookaside,
+    lockout: Lockout,
     hook: Option<Arc<dyn AuthHook>>,
 }
 
@@ -130,6 +140,8 @@ impl Kdc {
             policy: RealmPolicy::from_config(&config.policy),
             udp_limit: config.network.udp_max_reply_size,
             replay: ReplayCache::default(),
+            lookaside: Lookaside::default(),
+            lockout: Lockout::default(),
             hook: None,
         }
     }
@@ -139,6 +151,25 @@ impl Kdc {
     pub fn with_replay_cache(mut self, cache: ReplayCache) -> Self {
         self.replay = cache;
         self
+    }
+
+    /// Replaces the lookaside (reply) cache, e.g. with other limits.
+    #[must_use]
+    pub fn with_lookaside(mut self, cache: Lookaside) -> Self {
+        self.lookaside = cache;
+        self
+    }
+
+    /// Replaces the account-lockout enforcement (e.g. other tunables).
+    #[must_use]
+    pub fn with_lockout(mut self, lockout: Lockout) -> Self {
+        self.lockout = lockout;
+        self
+    }
+
+    /// The lookaside (reply) cache.
+    pub fn lookaside(&self) -> &Lookaside {
+        &self.lookaside
     }
 
     /// Sets the pre-authentication hook.
@@ -175,6 +206,12 @@ impl Kdc {
         now: SystemTime,
     ) -> Option<Vec<u8>> {
         let mut ex = Exchange::new(now);
+        let key = lookaside::request_key(request);
+        if let Some(cached) = self.lookaside.get(&key, ex.now_secs) {
+            tracing::debug!(%peer, ?transport, size = request.len(),
+                "retransmitted request answered from the lookaside cache");
+            return Some(self.fit_transport(cached.to_vec(), transport, &ex).0);
+        }
         let tag = match application_tag(request) {
             Ok(t) => t,
             Err(e) => {
@@ -193,7 +230,7 @@ impl Kdc {
             tracing::info!(%peer, ?transport, tag, "request dropped: not an AS-REQ or TGS-REQ");
             return None;
         };
-        let (mut reply, mut outcome) = match result {
+        let (reply, outcome) = match result {
             Ok(bytes) => (bytes, None),
             Err(e) => match self.error_reply(&ex, &e) {
                 Some(bytes) => (bytes, Some(e)),
@@ -203,15 +240,32 @@ impl Kdc {
                 }
             },
         };
+        // Cache the full reply (before the UDP limit), so a retransmit, or
+        // the TCP retry after RESPONSE_TOO_BIG, gets this very reply.
+        // Internal failures are transient: not cached.
+        if !matches!(outcome, Some(KdcError::Internal(_))) {
+            self.lookaside.insert(key, &reply, ex.now_secs);
+        }
+        let (reply, too_big) = self.fit_transport(reply, transport, &ex);
+        self.audit(&ex, too_big.as_ref().or(outcome.as_ref()), peer, transport);
+        Some(reply)
+    }
+
+    /// Replaces a reply larger than the UDP limit by
+    /// KRB_ERR_RESPONSE_TOO_BIG (returned as the second value).
+    fn fit_transport(
+        &self,
+        reply: Vec<u8>,
+        transport: Transport,
+        ex: &Exchange,
+    ) -> (Vec<u8>, Option<KdcError>) {
         if transport == Transport::Udp && reply.len() > self.udp_limit {
             let e = KdcError::ResponseTooBig;
-            if let Some(bytes) = self.error_reply(&ex, &e) {
-                reply = bytes;
-                outcome = Some(e);
+            if let Some(bytes) = self.error_reply(ex, &e) {
+                return (bytes, Some(e));
             }
         }
-        self.audit(&ex, outcome.as_ref(), peer, transport);
-        Some(reply)
+        (reply, None)
     }
 
     /// Builds and encodes the KRB-ERROR for `err`.

@@ -1,0 +1,341 @@
+//! Account lockout in the AS exchange (MIT's `max_failure`,
+//! `failure_count_interval` and `lockout_duration` policy attributes).
+//!
+//! * **Check** ([`Lockout::check`]), as soon as the client is looked up and
+//!   before any pre-authentication, as MIT does: a principal locked by an
+//!   administrator, or with `max_failure` counted failures whose
+//!   `lockout_duration` has not run out (0 = until `kadmin unlock`), gets
+//!   KDC_ERR_CLIENT_REVOKED. The state itself is
+//!   [`crate::admin::policy_lockout_state`]. Unknown principals still get
+//!   C_PRINCIPAL_UNKNOWN, so nothing is revealed beyond what MIT reveals.
+//! * **Failures** ([`Lockout::record_failure`]): a PA-ENC-TIMESTAMP that does
+//!   not decrypt counts one failure, but only for a principal whose policy
+//!   has `max_failure > 0` (others can never lock, so an attacker's guesses
+//!   cause no disk writes for them). The same encrypted timestamp for the
+//!   same principal counts once (clients that resend it in a new request are
+//!   not double-counted; byte-identical retransmits never get here thanks to
+//!   the [lookaside cache](super::lookaside)). Before counting, the counter
+//!   starts over when the previous failure is older than
+//!   `failure_count_interval`, or when a lockout has run out.
+//! * **Success** ([`Lockout::record_success`]) clears a non-zero counter. On
+//!   the common path (counter already 0) nothing is written, except
+//!   `last_success`, which is written at most once per
+//!   [`DEFAULT_LAST_SUCCESS_INTERVAL_SECS`] per principal (configurable, or
+//!   never).
+//!
+//! Writes go through the [`PrincipalStore`], whose in-memory cache reflects
+//! them at once; writes by other processes (`kadmin unlock`) arrive through
+//! the store's refresh. A failed write is logged and the request carries on.
+//! Policies are read through a small cache refreshed every
+//! [`DEFAULT_POLICY_TTL_SECS`] (judged against the `now` passed in), so a
+//! policy change reaches a running KDC within that time.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::SystemTime;
+
+use dashmap::DashMap;
+use dashmap::mapref::entry::Entry;
+use sha2::{Digest, Sha256};
+use tessera_proto::msg::{EncryptedData, KdcReq, PaDataType, decode_pa_value, find_pa_data};
+
+use crate::admin::{LockoutState, policy_lockout_state};
+use crate::db::entry::to_unix;
+use crate::db::{AuthEvent, DbError, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore};
+
+/// How long a policy read from the store is used before it is read again.
+pub const DEFAULT_POLICY_TTL_SECS: i64 = 30;
+/// `last_success` is written at most this often per principal (seconds).
+pub const DEFAULT_LAST_SUCCESS_INTERVAL_SECS: i64 = 3600;
+/// How long an encrypted timestamp is remembered for the duplicate check.
+pub const DEFAULT_DEDUP_TTL_SECS: i64 = 600;
+/// Most encrypted timestamps remembered at once.
+pub const DEFAULT_DEDUP_CAPACITY: usize = 1 << 16;
+
+/// Tunables of [`Lockout`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutOptions {
+    /// Seconds a cached policy is used before it is read again.
+    pub policy_ttl_secs: i64,
+    /// Write `last_success` at most once per this many seconds per
+    /// principal; None = only when a success clears failures.
+    pub last_success_interval_secs: Option<i64>,
+    /// Seconds an encrypted timestamp is remembered as already counted.
+    pub dedup_ttl_secs: i64,
+    /// Most encrypted timestamps remembered; when full (after purging
+    /// expired ones) failures are counted without the duplicate check.
+    pub dedup_capacity: usize,
+}
+
+impl Default for LockoutOptions {
+    fn default() -> Self {
+        LockoutOptions {
+            policy_ttl_secs: DEFAULT_POLICY_TTL_SECS,
+            last_success_interval_secs: Some(DEFAULT_LAST_SUCCESS_INTERVAL_SECS),
+            dedup_ttl_secs: DEFAULT_DEDUP_TTL_SECS,
+            dedup_capacity: DEFAULT_DEDUP_CAPACITY,
+        }
+    }
+}
+
+/// What [`Lockout::record_failure`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureRecord {
+    /// The principal's policy has no `max_failure`: nothing counted.
+    NotTracked,
+    /// This encrypted timestamp was counted already.
+    Duplicate,
+    /// Counted: the counter is now `fail_count`; `locked` when it reached
+    /// the policy's `max_failure`.
+    Counted {
+        /// Failures counted.
+        fail_count: u32,
+        /// Whether the principal is now locked out.
+        locked: bool,
+    },
+    /// The store refused the write (logged); nothing counted.
+    StoreFailed,
+}
+
+#[derive(Debug, Clone)]
+struct CachedPolicy {
+    policy: Option<Policy>,
+    fetched: i64,
+}
+
+/// Lockout enforcement state for one KDC. See the module documentation.
+#[derive(Debug)]
+pub struct Lockout {
+    opts: LockoutOptions,
+    policies: DashMap<String, CachedPolicy>,
+    /// Fingerprint of (principal, encrypted timestamp) -> expiry (seconds).
+    seen: DashMap<[u8; 32], i64>,
+    next_purge: AtomicI64,
+}
+
+impl Default for Lockout {
+    fn default() -> Self {
+        Lockout::new(LockoutOptions::default())
+    }
+}
+
+/// The PA-ENC-TIMESTAMP ciphertext of an AS-REQ (the raw PA value when it
+/// does not decode), the thing whose repeats count once.
+pub(super) fn enc_timestamp_bytes(req: &KdcReq) -> Option<Vec<u8>> {
+    let pa = find_pa_data(req.padata.as_deref()?, PaDataType::EncTimestamp)?;
+    Some(match decode_pa_value::<EncryptedData>(pa) {
+        Ok(enc) => {
+            let mut v = enc.etype.to_be_bytes().to_vec();
+            v.extend_from_slice(&enc.cipher);
+            v
+        }
+        Err(_) => pa.value.to_vec(),
+    })
+}
+
+impl Lockout {
+    /// Lockout enforcement with the given tunables.
+    pub fn new(opts: LockoutOptions) -> Self {
+        Lockout {
+            opts,
+            policies: DashMap::new(),
+            seen: DashMap::new(),
+            next_purge: AtomicI64::new(i64::MIN),
+        }
+    }
+
+    /// The tunables in force.
+    pub fn options(&self) -> LockoutOptions {
+        self.opts
+    }
+
+    /// Whether `entry` may try to authenticate at `now`. The fast path
+    /// (no failures, not admin-locked) reads nothing.
+    pub fn check(
+        &self,
+        store: &dyn PrincipalStore,
+        entry: &PrincipalEntry,
+        now: SystemTime,
+    ) -> LockoutState {
+        if entry.fail_count == 0 && !entry.flags.contains(PrincipalFlags::ADMIN_LOCKED) {
+            return LockoutState::Open;
+        }
+        let policy = self.policy(store, entry, to_unix(now));
+        policy_lockout_state(entry, policy.as_ref(), now)
+    }
+
+    /// Counts a failed pre-authentication of `entry` whose encrypted
+    /// timestamp was `enc_timestamp` (see the module documentation).
+    pub fn record_failure(
+        &self,
+        store: &dyn PrincipalStore,
+        entry: &PrincipalEntry,
+        enc_timestamp: &[u8],
+        now: SystemTime,
+    ) -> FailureRecord {
+        let now_s = to_unix(now);
+        let Some(policy) = self
+            .policy(store, entry, now_s)
+            .filter(|p| p.max_failure > 0)
+        else {
+            return FailureRecord::NotTracked;
+        };
+        if !self.first_sighting(&entry.name, enc_timestamp, now_s) {
+            return FailureRecord::Duplicate;
+        }
+        let start_over = entry.last_failure.is_some_and(|last| {
+            let since = now_s.saturating_sub(to_unix(last));
+            let interval_passed =
+                policy.failure_count_interval > 0 && since > secs(policy.failure_count_interval);
+            let lockout_ran_out = entry.fail_count >= policy.max_failure
+                && policy.lockout_duration > 0
+                && since >= secs(policy.lockout_duration);
+            interval_passed || lockout_ran_out
+        });
+        let written = if start_over {
+            store.set_fail_state(&entry.name, 1, Some(now))
+        } else {
+            // Atomic increment in the store: concurrent failures all count.
+            store.record_auth(&entry.name, AuthEvent::Failure, now)
+        };
+        if let Err(e) = written {
+            log_write_failure(&entry.name, &e);
+            return FailureRecord::StoreFailed;
+        }
+        let fail_count = match store.get(&entry.name) {
+            Ok(Some(e)) => e.fail_count,
+            _ if start_over => 1,
+            _ => entry.fail_count.saturating_add(1),
+        };
+        let locked = fail_count >= policy.max_failure;
+        if locked {
+            tracing::warn!(
+                principal = %entry.name,
+                fail_count,
+                policy = %policy.name,
+                lockout_duration = policy.lockout_duration,
+                "principal locked out after repeated pre-authentication failures"
+            );
+        }
+        FailureRecord::Counted { fail_count, locked }
+    }
+
+    /// Records a successful pre-authentication of `entry`: clears a
+    /// non-zero failure counter, and refreshes `last_success` when it is
+    /// older than the configured interval. Returns whether it wrote.
+    pub fn record_success(
+        &self,
+        store: &dyn PrincipalStore,
+        entry: &PrincipalEntry,
+        now: SystemTime,
+    ) -> bool {
+        let stale = self.opts.last_success_interval_secs.is_some_and(|iv| {
+            entry
+                .last_success
+                .is_none_or(|t| to_unix(now).saturating_sub(to_unix(t)) >= iv)
+        });
+        if entry.fail_count == 0 && !stale {
+            return false;
+        }
+        match store.record_auth(&entry.name, AuthEvent::Success, now) {
+            Ok(()) => true,
+            Err(e) => {
+                log_write_failure(&entry.name, &e);
+                false
+            }
+        }
+    }
+
+    /// The policy of `entry`, from the cache when fresh.
+    fn policy(
+        &self,
+        store: &dyn PrincipalStore,
+        entry: &PrincipalEntry,
+        now: i64,
+    ) -> Option<Policy> {
+        let name = entry.policy.as_deref()?;
+        if let Some(c) = self.policies.get(name)
+            && now.abs_diff(c.fetched) < self.opts.policy_ttl_secs.unsigned_abs()
+        {
+            return c.policy.clone();
+        }
+        let policy = match store.get_policy(name) {
+            Ok(p) => p,
+            Err(DbError::Unsupported(_)) => None,
+            Err(e) => {
+                tracing::warn!(policy = name, error = %e, "cannot read policy; using the cached one");
+                return self.policies.get(name).and_then(|c| c.policy.clone());
+            }
+        };
+        self.policies.insert(
+            name.to_owned(),
+            CachedPolicy {
+                policy: policy.clone(),
+                fetched: now,
+            },
+        );
+        policy
+    }
+
+    /// Remembers (principal, encrypted timestamp); false when it was seen
+    /// within the dedup window.
+    fn first_sighting(&self, principal: &str, enc_timestamp: &[u8], now: i64) -> bool {
+        let mut h = Sha256::new();
+        h.update((principal.len() as u64).to_be_bytes());
+        h.update(principal.as_bytes());
+        h.update(enc_timestamp);
+        let key: [u8; 32] = h.finalize().into();
+        if self.seen.len() >= self.opts.dedup_capacity {
+            self.purge(now, true);
+            if self.seen.len() >= self.opts.dedup_capacity {
+                return self.seen.get(&key).is_none_or(|exp| *exp <= now);
+            }
+        } else {
+            self.purge(now, false);
+        }
+        let expires = now.saturating_add(self.opts.dedup_ttl_secs);
+        match self.seen.entry(key) {
+            Entry::Occupied(mut e) => {
+                if *e.get() > now {
+                    false
+                } else {
+                    e.insert(expires);
+                    true
+                }
+            }
+            Entry::Vacant(v) => {
+                v.insert(expires);
+                true
+            }
+        }
+    }
+
+    /// Drops expired dedup entries; without `force`, at most once a second.
+    fn purge(&self, now: i64, force: bool) {
+        let next = self.next_purge.load(Ordering::Relaxed);
+        if !force && now < next {
+            return;
+        }
+        if self
+            .next_purge
+            .compare_exchange(
+                next,
+                now.saturating_add(1),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            )
+            .is_err()
+            && !force
+        {
+            return;
+        }
+        self.seen.retain(|_, exp| *exp > now);
+    }
+}
+
+fn secs(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn log_write_failure(principal: &str, e: &DbError) {
+    tracing::warn!(principal, error = %e, "cannot record pre-authentication outcome");
+}

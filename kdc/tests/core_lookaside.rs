@@ -1,0 +1,165 @@
+//! The lookaside (reply) cache through `Kdc::handle`: retransmits get the
+//! same reply, other requests with a seen authenticator are still replays,
+//! entries expire, the cache is bounded, and the TCP retry after
+//! RESPONSE_TOO_BIG gets the real reply.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod core_common;
+
+use core_common::*;
+use tessera_kdc::core::{Kdc, Lookaside, LookasideLimits};
+use tessera_kdc::net::Transport;
+use tessera_proto::crypto::EncType;
+use tessera_proto::msg::asn1::KdcReq;
+use tessera_proto::msg::{KdcOptions, TgsReq, decode, encode, pa_data_raw};
+
+fn tgt(r: &Realm) -> Creds {
+    get_tgt(r, KdcOptions::EMPTY, NOW + 24 * HOUR, None, NOW)
+}
+
+fn service_req(c: &Creds, now: i64) -> Vec<u8> {
+    tgs_req(
+        c,
+        tgs_body(SERVICE, &[18], KdcOptions::EMPTY, NOW + HOUR),
+        now,
+        AuthOpts::default(),
+    )
+}
+
+fn raw(kdc: &Kdc, req: &[u8], now: i64, transport: Transport) -> Vec<u8> {
+    kdc.handle(req, peer(), transport, t(now))
+        .expect("the KDC answered")
+}
+
+/// The same TGS-REQ with one more (ignored) PA-DATA: other bytes, same
+/// authenticator and body.
+fn with_extra_padata(req: &[u8]) -> Vec<u8> {
+    let TgsReq(KdcReq {
+        pvno,
+        msg_type,
+        padata,
+        req_body,
+    }) = decode::<TgsReq>(req).unwrap();
+    let mut padata = padata.unwrap();
+    padata.push(pa_data_raw(128, vec![0x30, 0x03, 0x01, 0x01, 0xff]));
+    encode(&TgsReq(KdcReq {
+        pvno,
+        msg_type,
+        padata: Some(padata),
+        req_body,
+    }))
+    .unwrap()
+}
+
+#[test]
+fn identical_tgs_req_gets_identical_reply() {
+    let r = realm();
+    let c = tgt(&r);
+    let req = service_req(&c, NOW);
+    let first = raw(&r.kdc, &req, NOW, Transport::Udp);
+    Reply::parse(&first).into_tgs_rep();
+    let again = raw(&r.kdc, &req, NOW + 2, Transport::Udp);
+    assert_eq!(first, again, "retransmit answered with the same TGS-REP");
+    // Over TCP too (same request bytes).
+    assert_eq!(first, raw(&r.kdc, &req, NOW + 3, Transport::Tcp));
+}
+
+#[test]
+fn other_request_with_same_authenticator_is_a_replay() {
+    let r = realm();
+    let c = tgt(&r);
+    let req = service_req(&c, NOW);
+    r.send(&req, NOW).into_tgs_rep();
+    let other = with_extra_padata(&req);
+    assert_ne!(other, req);
+    assert_eq!(r.send(&other, NOW + 1).code(), 34);
+    // And that refusal is itself what a retransmit of it gets.
+    assert_eq!(r.send(&other, NOW + 2).code(), 34);
+}
+
+#[test]
+fn entries_expire() {
+    let r = realm();
+    let c = tgt(&r);
+    let req = service_req(&c, NOW);
+    let first = raw(&r.kdc, &req, NOW, Transport::Tcp);
+    let ttl = r.kdc.lookaside().limits().ttl_secs;
+    assert_eq!(ttl, 120);
+    assert_eq!(first, raw(&r.kdc, &req, NOW + ttl - 1, Transport::Tcp));
+    // Past the window the request is processed again: the authenticator
+    // is still in the replay cache (within the clock skew).
+    assert_eq!(r.send(&req, NOW + ttl).code(), 34);
+}
+
+#[test]
+fn bounded_cache_stops_caching_when_full() {
+    let r = realm();
+    let c = tgt(&r);
+    let kdc =
+        Kdc::new(r.store.clone(), &r.config).with_lookaside(Lookaside::new(LookasideLimits {
+            ttl_secs: 120,
+            max_entries: 1,
+            max_bytes: 1 << 20,
+        }));
+    let req1 = service_req(&c, NOW);
+    let a = raw(&kdc, &req1, NOW, Transport::Tcp);
+    assert_eq!(kdc.lookaside().len(), 1);
+    // A second request is answered but not cached.
+    let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+    let as_req2 = as_req(
+        as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY),
+        vec![pa_enc_timestamp(&key, NOW)],
+    );
+    let b1 = raw(&kdc, &as_req2, NOW, Transport::Tcp);
+    Reply::parse(&b1).into_as_rep();
+    assert_eq!(kdc.lookaside().len(), 1);
+    let b2 = raw(&kdc, &as_req2, NOW + 1, Transport::Tcp);
+    assert_ne!(b1, b2, "not cached: processed again (fresh session key)");
+    assert_eq!(a, raw(&kdc, &req1, NOW + 1, Transport::Tcp));
+    // Once the first entry expires there is room again.
+    let b3 = raw(&kdc, &as_req2, NOW + 200, Transport::Tcp);
+    assert_eq!(b3, raw(&kdc, &as_req2, NOW + 201, Transport::Tcp));
+    assert!(kdc.lookaside().bytes() <= 1 << 20);
+}
+
+#[test]
+fn too_big_is_not_cached_and_tcp_retry_gets_the_reply() {
+    let r = realm();
+    let c = tgt(&r);
+    let small = Kdc::new(r.store.clone(), &r.config).with_udp_limit(300);
+    let req = service_req(&c, NOW);
+    let udp = raw(&small, &req, NOW, Transport::Udp);
+    assert!(udp.len() <= 300);
+    assert_eq!(Reply::parse(&udp).code(), 52);
+    // The TCP retry carries the same bytes: it gets the TGS-REP, not
+    // KRB_AP_ERR_REPEAT from the authenticator replay cache.
+    let tcp = raw(&small, &req, NOW + 1, Transport::Tcp);
+    let rep = Reply::parse(&tcp).into_tgs_rep();
+    let part = open_tgs_rep(&rep, &c.session, false);
+    assert_eq!(part.nonce, 777);
+    assert_eq!(tcp, raw(&small, &req, NOW + 2, Transport::Tcp));
+    // A UDP retransmit still gets RESPONSE_TOO_BIG.
+    assert_eq!(
+        Reply::parse(&raw(&small, &req, NOW + 2, Transport::Udp)).code(),
+        52
+    );
+}
+
+#[test]
+fn preauth_failure_retransmit_gets_same_error() {
+    let r = realm();
+    let wrong = alice_key(EncType::Aes256CtsHmacSha196, "wrong");
+    let req = as_req(
+        as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY),
+        vec![pa_enc_timestamp(&wrong, NOW)],
+    );
+    let first = raw(&r.kdc, &req, NOW, Transport::Udp);
+    assert_eq!(Reply::parse(&first).code(), 24);
+    assert_eq!(first, raw(&r.kdc, &req, NOW + 1, Transport::Udp));
+    // Garbage is still dropped, never cached.
+    assert!(
+        r.kdc
+            .handle(b"garbage", peer(), Transport::Udp, t(NOW))
+            .is_none()
+    );
+}
