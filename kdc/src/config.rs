@@ -136,14 +136,33 @@ pub struct KdcConfig {
     pub policy: PolicyConfig,
     /// Administration settings.
     pub admin: AdminConfig,
+    /// The password change service (RFC 3244).
+    pub kpasswd: KpasswdConfig,
+}
+
+/// `[kpasswd]`: the password change service (UDP and TCP).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KpasswdConfig {
+    /// Addresses (UDP and TCP each); empty = no kpasswd service.
+    pub listen: Vec<SocketAddr>,
+    /// Whether `listen` came from the file. The defaults (port 464 on the
+    /// loopback addresses) are skipped with a warning when they cannot be
+    /// bound; configured addresses must bind.
+    pub listen_configured: bool,
 }
 
 /// `[admin]`: administration settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminConfig {
     /// The kadm5.acl-like access control file (None = remote administration
     /// denied to everyone; `kadmin -l` bypasses ACLs).
     pub acl_file: Option<PathBuf>,
+    /// TCP addresses of the remote admin service (`kadmin` without `-l`);
+    /// empty = no remote administration.
+    pub listen: Vec<SocketAddr>,
+    /// Whether `listen` came from the file (see
+    /// [`KpasswdConfig::listen_configured`]).
+    pub listen_configured: bool,
 }
 
 /// A configuration that could not be loaded. Display is one line.
@@ -259,13 +278,27 @@ struct RawConfig {
     policy: RawPolicy,
     #[serde(default)]
     admin: RawAdmin,
+    #[serde(default)]
+    kpasswd: RawKpasswd,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAdmin {
     acl_file: Option<String>,
+    listen: Option<Vec<String>>,
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKpasswd {
+    listen: Option<Vec<String>>,
+}
+
+/// Default `[admin] listen` (loopback only, MIT's kadmin port 749).
+const DEFAULT_ADMIN_LISTEN: &[&str] = &["127.0.0.1:749", "[::1]:749"];
+/// Default `[kpasswd] listen` (loopback only, port 464).
+const DEFAULT_KPASSWD_LISTEN: &[&str] = &["127.0.0.1:464", "[::1]:464"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -362,6 +395,22 @@ impl KdcConfig {
                 })
                 .collect()
         };
+        let service_addrs = |key: &str,
+                             v: Option<Vec<String>>,
+                             default: &[&str]|
+         -> Result<(Vec<SocketAddr>, bool), ConfigError> {
+            let configured = v.is_some();
+            let list = v.unwrap_or_else(|| default.iter().map(|s| (*s).to_owned()).collect());
+            let parsed = addrs(key, Some(list))?;
+            Ok((parsed, configured))
+        };
+        let (admin_listen, admin_listen_configured) =
+            service_addrs("admin.listen", raw.admin.listen.clone(), DEFAULT_ADMIN_LISTEN)?;
+        let (kpasswd_listen, kpasswd_listen_configured) = service_addrs(
+            "kpasswd.listen",
+            raw.kpasswd.listen.clone(),
+            DEFAULT_KPASSWD_LISTEN,
+        )?;
         let udp_listen = addrs("network.udp_listen", raw.network.udp_listen)?;
         let tcp_listen = addrs("network.tcp_listen", raw.network.tcp_listen)?;
         if udp_listen.is_empty() && tcp_listen.is_empty() {
@@ -563,6 +612,12 @@ impl KdcConfig {
                     .acl_file
                     .filter(|f| !f.trim().is_empty())
                     .map(|f| resolve(f.trim())),
+                listen: admin_listen,
+                listen_configured: admin_listen_configured,
+            },
+            kpasswd: KpasswdConfig {
+                listen: kpasswd_listen,
+                listen_configured: kpasswd_listen_configured,
             },
         })
     }
