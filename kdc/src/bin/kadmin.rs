@@ -1,20 +1,30 @@
 //! `kadmin`: realm administration with MIT's command names.
 //!
-//! Only local mode (`-l`, MIT's kadmin.local) exists so far: it opens the
-//! principal database directly (SQLite WAL), so it works while
-//! `tessera-kdc serve` runs; the server picks changes up on its next
-//! refresh. ACLs do not apply locally; every command is audited as
-//! `local:<unix user>` to `<database dir>/admin-audit.log` (JSON lines).
+//! Local mode (`-l`, MIT's kadmin.local) opens the principal database
+//! directly (SQLite WAL), so it works while `tessera-kdc serve` runs; the
+//! server picks changes up on its next refresh. ACLs do not apply locally;
+//! every command is audited as `local:<unix user>` to
+//! `<database dir>/admin-audit.log` (JSON lines).
+//!
+//! Remote mode (the default) authenticates as `-p PRINCIPAL` (password
+//! from `-w`, the terminal, or the first line of standard input; or `-k
+//! -t KEYTAB`) with a ticket for `kadmin/admin`, and sends the same
+//! commands to the admin service of `tessera-kdc serve` (`-s HOST:PORT`,
+//! default `admin_server` in krb5.conf), where the ACL applies. `ktadd`
+//! writes the keytab on this machine.
 //!
 //! ```text
 //! kadmin -l --config kdc.toml addprinc -pw secret alice
 //! kadmin -l --config kdc.toml -q "getprinc alice"
 //! kadmin -l --config kdc.toml --json listprincs
 //! kadmin -l --config kdc.toml            # interactive prompt
+//! kadmin -p admin/admin -w secret -q "addprinc -pw pw bob"
+//! kadmin -p admin/admin -k -t admin.keytab ktadd -k http.keytab HTTP/web
 //! ```
 #![forbid(unsafe_code)]
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -28,7 +38,12 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use tessera_kdc::admin::audit::AUDIT_TARGET;
 use tessera_kdc::admin::cli::{LineResult, Prompter, Session};
+use tessera_client::kdc_client::{InitialSecret, blocking};
+use tessera_client::keytab::{Keytab, default_keytab_name, strip_keytab_prefix};
 use tessera_kdc::admin::{AdminError, AdminService, Caller, Secret};
+use tessera_kdc::admin_server::{RemoteAdmin, service_creds};
+use tessera_proto::crypto::Password;
+use tessera_proto::msg::Principal;
 use tessera_kdc::config::KdcConfig;
 use tessera_kdc::realm::open_store;
 
@@ -39,6 +54,28 @@ struct Cli {
     /// Local mode: open the database directly (like kadmin.local).
     #[arg(short = 'l', long = "local")]
     local: bool,
+    /// Remote mode: authenticate as this principal (default
+    /// $USER/admin).
+    #[arg(short = 'p', long = "principal")]
+    principal: Option<String>,
+    /// Remote mode: authenticate with a keytab (see -t).
+    #[arg(short = 'k', long = "use-keytab")]
+    use_keytab: bool,
+    /// Remote mode: the keytab for -k (default: the default keytab).
+    #[arg(short = 't', long = "keytab")]
+    keytab: Option<String>,
+    /// Remote mode: the password of -p (otherwise prompted, or the first
+    /// line of standard input).
+    #[arg(short = 'w', long = "password")]
+    password: Option<String>,
+    /// Remote mode: the admin server HOST:PORT (default: admin_server of
+    /// the realm in krb5.conf).
+    #[arg(short = 's', long = "server")]
+    server: Option<String>,
+    /// Remote mode: the realm (default: the principal's, else
+    /// default_realm).
+    #[arg(short = 'r', long = "realm")]
+    realm: Option<String>,
     /// KDC configuration file (default: $TESSERA_KDC_CONFIG, else ./kdc.toml).
     #[arg(long)]
     config: Option<PathBuf>,
@@ -158,7 +195,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         .and_then(|p| p.file_name().map(|f| f == "kadmin.local"))
         .unwrap_or(false);
     if !cli.local && !via_local_name {
-        return Err("remote administration is not available yet; use kadmin -l (local mode) on the KDC host".into());
+        let remote = connect_remote(&cli)?;
+        let caller = Caller::remote(remote.principal(), SocketAddr::from(([0, 0, 0, 0], 0)));
+        let session = Session::new(&remote, caller, cli.json);
+        return drive(&cli, &session, "kadmin:  ");
     }
     let config_path = cli
         .config
@@ -174,6 +214,68 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let store = open_store(&config).map_err(|e| e.to_string())?;
     let service = AdminService::from_config(Arc::new(store), &config);
     let session = Session::new(&service, Caller::local(), cli.json);
+    drive(&cli, &session, "kadmin.local:  ")
+}
+
+/// Gets a `kadmin/admin` ticket and connects to the admin server.
+fn connect_remote(cli: &Cli) -> Result<RemoteAdmin, String> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .try_init();
+    let client = blocking::Client::from_default_config().map_err(|e| e.to_string())?;
+    let conf = client.inner().config();
+    let default_realm = cli
+        .realm
+        .clone()
+        .or_else(|| conf.default_realm.clone())
+        .ok_or("no realm: give -r REALM or set default_realm in krb5.conf")?;
+    let name = cli.principal.clone().unwrap_or_else(|| {
+        let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+        format!("{user}/admin")
+    });
+    let principal =
+        Principal::parse_with_default_realm(&name, &default_realm).map_err(|e| e.to_string())?;
+    let secret = if cli.use_keytab {
+        let path = strip_keytab_prefix(&cli.keytab.clone().unwrap_or_else(default_keytab_name))
+            .to_owned();
+        let keytab = Keytab::load(&path).map_err(|e| format!("keytab {path}: {e}"))?;
+        InitialSecret::Keytab { keytab, name: path }
+    } else {
+        let pw = match &cli.password {
+            Some(p) => Secret::new(p.clone()),
+            None => StdPrompter {
+                tty: std::io::stdin().is_terminal(),
+            }
+            .password(&format!("Password for {principal}: "))
+            .map_err(|e| e.to_string())?,
+        };
+        InitialSecret::Password(Password::new(pw.expose()))
+    };
+    let creds = service_creds(&client, &principal, &secret).map_err(|e| e.to_string())?;
+    let addr = match &cli.server {
+        Some(s) => s.clone(),
+        None => {
+            let list = conf.admin_addresses(&principal.realm);
+            let (host, port) = list.first().ok_or_else(|| {
+                format!(
+                    "no admin_server for realm {} in krb5.conf; give -s HOST:PORT",
+                    principal.realm
+                )
+            })?;
+            if host.contains(':') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
+            }
+        }
+    };
+    RemoteAdmin::connect(&addr, &creds).map_err(|e| e.to_string())
+}
+
+/// Runs `-q`, the command words, stdin lines or the interactive prompt.
+fn drive(cli: &Cli, session: &Session<'_>, prompt: &str) -> Result<ExitCode, String> {
     let stdin_tty = std::io::stdin().is_terminal();
     let mut prompter = StdPrompter { tty: stdin_tty };
 
@@ -194,7 +296,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         });
     }
     if stdin_tty {
-        interactive(&session, &mut prompter, cli.json);
+        interactive(session, &mut prompter, cli.json, prompt);
         return Ok(ExitCode::SUCCESS);
     }
     // Commands from stdin, one per line.
@@ -213,7 +315,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     })
 }
 
-fn interactive(session: &Session<'_>, prompter: &mut StdPrompter, json: bool) {
+fn interactive(session: &Session<'_>, prompter: &mut StdPrompter, json: bool, prompt: &str) {
     let history =
         std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".tessera_kadmin_history"));
     let mut editor = match rustyline::DefaultEditor::new() {
@@ -227,7 +329,7 @@ fn interactive(session: &Session<'_>, prompter: &mut StdPrompter, json: bool) {
         let _ = editor.load_history(h);
     }
     loop {
-        match editor.readline("kadmin.local:  ") {
+        match editor.readline(prompt) {
             Ok(line) => {
                 if !line.trim().is_empty() {
                     let _ = editor.add_history_entry(line.as_str());
