@@ -10,6 +10,7 @@ mod client_transport;
 mod gss_echo;
 mod gss_mit;
 mod kdc_dev;
+mod kdc_lockout;
 mod kdc_mit;
 mod kdc_mit_errors;
 mod mit_asrep;
