@@ -42,9 +42,9 @@ use crate::config::KdcConfig;
 use crate::db::{AuthEvent, PrincipalEntry, PrincipalStore};
 use crate::net::{EdgeError, RequestHandler, Transport};
 
-/// Hook for pre-authentication bookkeeping (account lockout comes in a
-/// later issue). Both methods default to doing nothing; implementations
-/// must not do blocking I/O on the hot path.
+/// Hook for extra pre-authentication bookkeeping (account lockout itself
+/// is built in: see [`lockout`]). Both methods default to doing nothing;
+/// implementations must not do blocking I/O on the hot path.
 pub trait AuthHook: Send + Sync {
     /// Called before a client's pre-authentication is checked; an error
     /// refuses the request (e.g. a locked-out account).
