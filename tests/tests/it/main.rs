@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin_mit;
+mod admin_remote;
 mod ap_acceptor;
 mod ap_fixture;
 mod ap_priv_safe;
@@ -13,6 +14,7 @@ mod kdc_dev;
 mod kdc_lockout;
 mod kdc_mit;
 mod kdc_mit_errors;
+mod kpasswd_mit;
 mod mit_asrep;
 mod mit_crypto;
 mod mit_harness;

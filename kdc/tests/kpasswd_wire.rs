@@ -1,0 +1,104 @@
+//! The kpasswd service on malformed input: every request gets a framed
+//! KRB-ERROR reply whose e-data carries the right result code, and no
+//! input panics.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tessera_kdc::admin::AdminService;
+use tessera_kdc::admin_server::{ensure_service_principals, keytab_from_store};
+use tessera_kdc::db::PrincipalStore;
+use tessera_kdc::dev::{DevOptions, prepare};
+use tessera_kdc::kpasswd::KpasswdService;
+use tessera_kdc::realm::open_store;
+use tessera_proto::msg::{KpasswdReply, KpasswdResult, KpasswdResultCode};
+
+fn service() -> (tempfile::TempDir, KpasswdService, Arc<dyn PrincipalStore>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dev = prepare(&DevOptions::new(tmp.path().join("realm"), 1)).unwrap();
+    let store: Arc<dyn PrincipalStore> = Arc::new(open_store(&dev.config).unwrap());
+    ensure_service_principals(store.as_ref(), &dev.config, SystemTime::now()).unwrap();
+    let admin = Arc::new(AdminService::from_config(Arc::clone(&store), &dev.config));
+    (tmp, KpasswdService::new(admin, Duration::from_secs(300)), store)
+}
+
+fn peer() -> SocketAddr {
+    "127.0.0.1:5555".parse().unwrap()
+}
+
+fn result_of(reply: &[u8]) -> KpasswdResult {
+    match KpasswdReply::decode(reply).unwrap() {
+        KpasswdReply::Error(e) => KpasswdResult::decode(e.e_data.as_ref().unwrap()).unwrap(),
+        KpasswdReply::Priv { .. } => panic!("AP-REP for a malformed request"),
+    }
+}
+
+fn framed(version: u16, ap: &[u8], tail: &[u8]) -> Vec<u8> {
+    let total = u16::try_from(6 + ap.len() + tail.len()).unwrap();
+    let mut v = total.to_be_bytes().to_vec();
+    v.extend_from_slice(&version.to_be_bytes());
+    v.extend_from_slice(&u16::try_from(ap.len()).unwrap().to_be_bytes());
+    v.extend_from_slice(ap);
+    v.extend_from_slice(tail);
+    v
+}
+
+#[test]
+fn service_principals_exist_with_keys() {
+    let (_tmp, _svc, store) = service();
+    for name in ["kadmin/admin@TESSERA.TEST", "kadmin/changepw@TESSERA.TEST"] {
+        let kt = keytab_from_store(store.as_ref(), name).unwrap();
+        assert!(!kt.entries.is_empty(), "{name} has no keys");
+        assert!(kt.entries.iter().all(|e| e.enctype > 0), "{name}: RFC enctypes only");
+    }
+    let e = store.get("kadmin/changepw@TESSERA.TEST").unwrap().unwrap();
+    assert!(e.flags.contains(tessera_kdc::db::PrincipalFlags::PWCHANGE_SERVICE));
+}
+
+#[test]
+fn malformed_requests_get_result_codes() {
+    let (_tmp, svc, _store) = service();
+    let now = SystemTime::now();
+    // Too short, wrong length field, garbage ASN.1.
+    for bad in [
+        vec![],
+        vec![0, 1],
+        vec![0, 10, 0, 1, 0, 0],
+        framed(1, b"not an ap-req", b"nor a priv"),
+    ] {
+        let reply = svc.process(&bad, peer(), now).expect("a reply");
+        assert_eq!(
+            result_of(&reply).result_code(),
+            Some(KpasswdResultCode::Malformed),
+            "{bad:?}"
+        );
+    }
+    // Unknown version.
+    let reply = svc.process(&framed(7, b"x", b"y"), peer(), now).unwrap();
+    assert_eq!(
+        result_of(&reply).result_code(),
+        Some(KpasswdResultCode::BadVersion)
+    );
+}
+
+#[test]
+fn mutated_bytes_never_panic() {
+    let (_tmp, svc, _store) = service();
+    let now = SystemTime::now();
+    let base = framed(0xff80, &[0x6e, 0x03, 0x02, 0x01, 0x05], &[0x75, 0x03, 0x02, 0x01, 0x05]);
+    let mut seed = 0x1234_5678_u32;
+    for _ in 0..2000 {
+        let mut m = base.clone();
+        for _ in 0..3 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let i = (seed as usize) % m.len();
+            m[i] = (seed >> 16) as u8;
+        }
+        if let Some(r) = svc.process(&m, peer(), now) {
+            assert!(KpasswdReply::decode(&r).is_ok());
+        }
+    }
+    assert!(svc.stats().refused.load(std::sync::atomic::Ordering::Relaxed) > 0);
+}
