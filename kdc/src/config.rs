@@ -404,8 +404,11 @@ impl KdcConfig {
             let parsed = addrs(key, Some(list))?;
             Ok((parsed, configured))
         };
-        let (admin_listen, admin_listen_configured) =
-            service_addrs("admin.listen", raw.admin.listen.clone(), DEFAULT_ADMIN_LISTEN)?;
+        let (admin_listen, admin_listen_configured) = service_addrs(
+            "admin.listen",
+            raw.admin.listen.clone(),
+            DEFAULT_ADMIN_LISTEN,
+        )?;
         let (kpasswd_listen, kpasswd_listen_configured) = service_addrs(
             "kpasswd.listen",
             raw.kpasswd.listen.clone(),

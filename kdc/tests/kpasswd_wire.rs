@@ -21,7 +21,11 @@ fn service() -> (tempfile::TempDir, KpasswdService, Arc<dyn PrincipalStore>) {
     let store: Arc<dyn PrincipalStore> = Arc::new(open_store(&dev.config).unwrap());
     ensure_service_principals(store.as_ref(), &dev.config, SystemTime::now()).unwrap();
     let admin = Arc::new(AdminService::from_config(Arc::clone(&store), &dev.config));
-    (tmp, KpasswdService::new(admin, Duration::from_secs(300)), store)
+    (
+        tmp,
+        KpasswdService::new(admin, Duration::from_secs(300)),
+        store,
+    )
 }
 
 fn peer() -> SocketAddr {
@@ -51,10 +55,16 @@ fn service_principals_exist_with_keys() {
     for name in ["kadmin/admin@TESSERA.TEST", "kadmin/changepw@TESSERA.TEST"] {
         let kt = keytab_from_store(store.as_ref(), name).unwrap();
         assert!(!kt.entries.is_empty(), "{name} has no keys");
-        assert!(kt.entries.iter().all(|e| e.enctype > 0), "{name}: RFC enctypes only");
+        assert!(
+            kt.entries.iter().all(|e| e.enctype > 0),
+            "{name}: RFC enctypes only"
+        );
     }
     let e = store.get("kadmin/changepw@TESSERA.TEST").unwrap().unwrap();
-    assert!(e.flags.contains(tessera_kdc::db::PrincipalFlags::PWCHANGE_SERVICE));
+    assert!(
+        e.flags
+            .contains(tessera_kdc::db::PrincipalFlags::PWCHANGE_SERVICE)
+    );
 }
 
 #[test]
@@ -87,7 +97,11 @@ fn malformed_requests_get_result_codes() {
 fn mutated_bytes_never_panic() {
     let (_tmp, svc, _store) = service();
     let now = SystemTime::now();
-    let base = framed(0xff80, &[0x6e, 0x03, 0x02, 0x01, 0x05], &[0x75, 0x03, 0x02, 0x01, 0x05]);
+    let base = framed(
+        0xff80,
+        &[0x6e, 0x03, 0x02, 0x01, 0x05],
+        &[0x75, 0x03, 0x02, 0x01, 0x05],
+    );
     let mut seed = 0x1234_5678_u32;
     for _ in 0..2000 {
         let mut m = base.clone();
@@ -100,5 +114,28 @@ fn mutated_bytes_never_panic() {
             assert!(KpasswdReply::decode(&r).is_ok());
         }
     }
-    assert!(svc.stats().refused.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert!(
+        svc.stats()
+            .refused
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+    );
+}
+
+#[test]
+fn listen_settings_default_and_configured() {
+    use tessera_kdc::config::KdcConfig;
+    let base = "realm = \"C.TEST\"\n[database]\ndir = \"d\"\nmaster_key_file = \"m\"\n";
+    let c = KdcConfig::parse(base, "kdc.toml", std::path::Path::new("/x")).unwrap();
+    assert!(!c.admin.listen_configured && !c.kpasswd.listen_configured);
+    assert!(c.admin.listen.iter().all(|a| a.port() == 749));
+    assert!(c.kpasswd.listen.iter().all(|a| a.port() == 464));
+    let text = format!("{base}[admin]\nlisten = [\"127.0.0.1:7490\"]\n[kpasswd]\nlisten = []\n");
+    let c = KdcConfig::parse(&text, "kdc.toml", std::path::Path::new("/x")).unwrap();
+    assert!(c.admin.listen_configured && c.kpasswd.listen_configured);
+    assert_eq!(c.admin.listen, vec!["127.0.0.1:7490".parse().unwrap()]);
+    assert!(c.kpasswd.listen.is_empty());
+    let bad = format!("{base}[kpasswd]\nlisten = [\"nohost\"]\n");
+    let e = KdcConfig::parse(&bad, "kdc.toml", std::path::Path::new("/x")).unwrap_err();
+    assert!(e.to_string().contains("kpasswd.listen"), "{e}");
 }

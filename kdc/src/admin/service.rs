@@ -254,16 +254,20 @@ impl AdminService {
     ) -> Result<u32, AdminError> {
         let now = SystemTime::now();
         let name = caller.principal.clone();
-        let result = self.store.refresh().map_err(AdminError::from).and_then(|()| {
-            self.change_keys(
-                caller,
-                &name,
-                &KeySpec::Password(password.clone()),
-                None,
-                false,
-                now,
-            )
-        });
+        let result = self
+            .store
+            .refresh()
+            .map_err(AdminError::from)
+            .and_then(|()| {
+                self.change_keys(
+                    caller,
+                    &name,
+                    &KeySpec::Password(password.clone()),
+                    None,
+                    false,
+                    now,
+                )
+            });
         audit(
             caller,
             "kpasswd",

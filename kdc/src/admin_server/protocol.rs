@@ -15,7 +15,7 @@ pub enum WireReply {
     /// The command succeeded.
     Ok {
         /// Its result.
-        response: AdminResponse,
+        response: Box<AdminResponse>,
     },
     /// The command failed.
     Error {
@@ -30,7 +30,9 @@ impl WireReply {
     /// The reply for a command's result.
     pub fn from_result(r: Result<AdminResponse, AdminError>) -> Self {
         match r {
-            Ok(response) => WireReply::Ok { response },
+            Ok(response) => WireReply::Ok {
+                response: Box::new(response),
+            },
             Err(e) => WireReply::Error {
                 code: e.code().to_owned(),
                 message: e.to_string(),
@@ -41,7 +43,7 @@ impl WireReply {
     /// Back to a result on the client side.
     pub fn into_result(self) -> Result<AdminResponse, AdminError> {
         match self {
-            WireReply::Ok { response } => Ok(response),
+            WireReply::Ok { response } => Ok(*response),
             WireReply::Error { code, message } => Err(AdminError::Remote {
                 code: static_code(&code),
                 message,
@@ -78,12 +80,18 @@ pub fn static_code(code: &str) -> &'static str {
         "auth",
         "protocol",
     ];
-    KNOWN.iter().copied().find(|k| *k == code).unwrap_or("remote")
+    KNOWN
+        .iter()
+        .copied()
+        .find(|k| *k == code)
+        .unwrap_or("remote")
 }
 
 /// `data` with its 4-byte big-endian length in front.
 pub fn frame(data: &[u8]) -> Option<Vec<u8>> {
-    let len = u32::try_from(data.len()).ok().filter(|l| *l as usize <= MAX_FRAME)?;
+    let len = u32::try_from(data.len())
+        .ok()
+        .filter(|l| *l as usize <= MAX_FRAME)?;
     let mut out = Vec::with_capacity(4 + data.len());
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(data);

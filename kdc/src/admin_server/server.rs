@@ -189,11 +189,9 @@ impl AdminServer {
                     let caller = caller.clone();
                     tokio::task::spawn_blocking(move || execute_remote(&admin, &caller, req))
                         .await
-                        .unwrap_or_else(|_| {
-                            WireReply::Error {
-                                code: "internal".into(),
-                                message: "the command failed inside the server".into(),
-                            }
+                        .unwrap_or_else(|_| WireReply::Error {
+                            code: "internal".into(),
+                            message: "the command failed inside the server".into(),
                         })
                 }
                 Err(e) => WireReply::Error {

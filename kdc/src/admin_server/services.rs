@@ -121,7 +121,9 @@ pub async fn run_services(
     sockets: ServiceSockets,
     shutdown: CancellationToken,
 ) {
-    if sockets.kpasswd_tcp.is_empty() && sockets.kpasswd_udp.is_empty() && sockets.admin_tcp.is_empty()
+    if sockets.kpasswd_tcp.is_empty()
+        && sockets.kpasswd_udp.is_empty()
+        && sockets.admin_tcp.is_empty()
     {
         return;
     }

@@ -36,16 +36,16 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use tessera_kdc::admin::audit::AUDIT_TARGET;
-use tessera_kdc::admin::cli::{LineResult, Prompter, Session};
 use tessera_client::kdc_client::{InitialSecret, blocking};
 use tessera_client::keytab::{Keytab, default_keytab_name, strip_keytab_prefix};
+use tessera_kdc::admin::audit::AUDIT_TARGET;
+use tessera_kdc::admin::cli::{LineResult, Prompter, Session};
 use tessera_kdc::admin::{AdminError, AdminService, Caller, Secret};
 use tessera_kdc::admin_server::{RemoteAdmin, service_creds};
-use tessera_proto::crypto::Password;
-use tessera_proto::msg::Principal;
 use tessera_kdc::config::KdcConfig;
 use tessera_kdc::realm::open_store;
+use tessera_proto::crypto::Password;
+use tessera_proto::msg::Principal;
 
 /// Tessera realm administration (MIT kadmin commands).
 #[derive(Debug, Parser)]
@@ -238,8 +238,8 @@ fn connect_remote(cli: &Cli) -> Result<RemoteAdmin, String> {
     let principal =
         Principal::parse_with_default_realm(&name, &default_realm).map_err(|e| e.to_string())?;
     let secret = if cli.use_keytab {
-        let path = strip_keytab_prefix(&cli.keytab.clone().unwrap_or_else(default_keytab_name))
-            .to_owned();
+        let path =
+            strip_keytab_prefix(&cli.keytab.clone().unwrap_or_else(default_keytab_name)).to_owned();
         let keytab = Keytab::load(&path).map_err(|e| format!("keytab {path}: {e}"))?;
         InitialSecret::Keytab { keytab, name: path }
     } else {

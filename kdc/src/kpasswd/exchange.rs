@@ -11,8 +11,8 @@ use tessera_client::priv_safe::PrivSafe;
 use tessera_proto::crypto::usage;
 use tessera_proto::msg::{
     self, ApRep, ApReq, Authenticator, ChangePasswdData, EncApRepPart, ErrorCode, KpasswdReply,
-    KpasswdRequest, KpasswdResult, KpasswdResultCode, KpasswdVersion, MessageType, PVNO,
-    Principal, TicketFlags, encrypted_data,
+    KpasswdRequest, KpasswdResult, KpasswdResultCode, KpasswdVersion, MessageType, PVNO, Principal,
+    TicketFlags, encrypted_data,
 };
 use zeroize::Zeroizing;
 

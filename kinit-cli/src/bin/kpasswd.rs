@@ -117,9 +117,10 @@ fn exchange(addr: &str, request: &[u8]) -> Result<Vec<u8>, KpasswdError> {
 }
 
 fn result_line(r: &KpasswdResult) -> String {
-    let head = r
-        .result_code()
-        .map_or_else(|| format!("result code {}", r.code), |c| c.message().to_owned());
+    let head = r.result_code().map_or_else(
+        || format!("result code {}", r.code),
+        |c| c.message().to_owned(),
+    );
     match r.text().map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => format!("{head}: {t}"),
         None => head,
@@ -128,7 +129,11 @@ fn result_line(r: &KpasswdResult) -> String {
 
 fn run(args: &Args) -> Result<String, KpasswdError> {
     let client = blocking::Client::from_default_config().map_err(CliError::from)?;
-    let realm = client.inner().default_realm().map_err(CliError::from)?.to_owned();
+    let realm = client
+        .inner()
+        .default_realm()
+        .map_err(CliError::from)?
+        .to_owned();
     let name = match &args.principal {
         Some(p) => p.clone(),
         None => match tessera_client::ccache::CcacheName::default_name()

@@ -160,10 +160,8 @@ impl DevKdc {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().unwrap();
-        if let Some(mut si) = child.stdin.take() {
-            if let Some(text) = stdin {
-                let _ = si.write_all(text.as_bytes());
-            }
+        if let (Some(mut si), Some(text)) = (child.stdin.take(), stdin) {
+            let _ = si.write_all(text.as_bytes());
         }
         child.wait_with_output().unwrap().into()
     }
@@ -215,7 +213,11 @@ fn admin_adds_principal_and_sets_password_then_mit_kinit_works() {
     };
     let r = kdc.kadmin_admin(&["addprinc", "-pw", "Alice-pass-1", "alice"]);
     assert!(r.ok, "{r:?}");
-    assert!(r.stdout.contains("Principal \"alice@TESSERA.TEST\" created."), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Principal \"alice@TESSERA.TEST\" created."),
+        "{r:?}"
+    );
     let r = kdc.kinit("alice", "Alice-pass-1");
     assert!(r.ok, "{r:?}");
 
@@ -226,14 +228,21 @@ fn admin_adds_principal_and_sets_password_then_mit_kinit_works() {
         Some(&stdin),
     );
     assert!(r.ok, "{r:?}");
-    assert!(r.stdout.contains("Password for \"alice@TESSERA.TEST\" changed."), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Password for \"alice@TESSERA.TEST\" changed."),
+        "{r:?}"
+    );
     assert!(kdc.kinit("alice", "Alice-pass-2").ok);
     assert!(!kdc.kinit("alice", "Alice-pass-1").ok);
 
     // getprinc in JSON through the remote path.
     let r = kdc.kadmin_admin(&["--json", "getprinc", "alice"]);
     assert!(r.ok, "{r:?}");
-    assert!(r.stdout.contains("\"name\":\"alice@TESSERA.TEST\""), "{r:?}");
+    assert!(
+        r.stdout.contains("\"name\":\"alice@TESSERA.TEST\""),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -242,15 +251,32 @@ fn acl_default_deny_refuses_non_admin_with_error_text() {
         return;
     };
     let upw = kdc.user_password();
-    let r = kdc.kadmin(&["-p", "user", "-w", &upw, "addprinc", "-randkey", "evil"], None);
+    let r = kdc.kadmin(
+        &["-p", "user", "-w", &upw, "addprinc", "-randkey", "evil"],
+        None,
+    );
     assert!(!r.ok, "{r:?}");
     assert!(
         r.stderr.contains("addprinc: Operation requires ``a'' privilege (caller user@TESSERA.TEST, target evil@TESSERA.TEST)"),
         "{r:?}"
     );
-    let r = kdc.kadmin(&["-p", "user", "-w", &upw, "delprinc", "-force", "admin/admin"], None);
+    let r = kdc.kadmin(
+        &[
+            "-p",
+            "user",
+            "-w",
+            &upw,
+            "delprinc",
+            "-force",
+            "admin/admin",
+        ],
+        None,
+    );
     assert!(!r.ok, "{r:?}");
-    assert!(r.stderr.contains("Operation requires ``d'' privilege"), "{r:?}");
+    assert!(
+        r.stderr.contains("Operation requires ``d'' privilege"),
+        "{r:?}"
+    );
     // The admin is still there, evil is not.
     let r = kdc.kadmin_admin(&["listprincs"]);
     assert!(r.stdout.contains("admin/admin@TESSERA.TEST"), "{r:?}");
@@ -274,7 +300,10 @@ fn acl_default_deny_refuses_non_admin_with_error_text() {
     // -norandkey is refused remotely.
     let kt = kdc.path("x.keytab").display().to_string();
     let r = kdc.kadmin_admin(&["ktadd", "-norandkey", "-k", &kt, "host/localhost"]);
-    assert!(!r.ok && r.stderr.contains("only allowed in local mode"), "{r:?}");
+    assert!(
+        !r.ok && r.stderr.contains("only allowed in local mode"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -283,13 +312,19 @@ fn remote_ktadd_keytab_read_by_mit_and_old_tickets_survive_key_changes() {
         return;
     };
     let kt = kdc.path("svc.keytab").display().to_string();
-    assert!(kdc.kadmin_admin(&["addprinc", "-randkey", "svc/localhost"]).ok);
+    assert!(
+        kdc.kadmin_admin(&["addprinc", "-randkey", "svc/localhost"])
+            .ok
+    );
     let r = kdc.kadmin_admin(&["ktadd", "-k", &kt, "svc/localhost"]);
     assert!(r.ok, "{r:?}");
     assert!(r.stdout.contains("with kvno 2"), "{r:?}");
     let r = kdc.mit("klist", &["-k", &kt], None);
     assert!(r.ok, "{r:?}");
-    assert!(r.stdout.contains("   2 svc/localhost@TESSERA.TEST"), "{r:?}");
+    assert!(
+        r.stdout.contains("   2 svc/localhost@TESSERA.TEST"),
+        "{r:?}"
+    );
 
     // A ticket issued now (kvno 2) verifies with the keytab.
     assert!(kdc.kinit("user", &kdc.user_password()).ok);
@@ -305,7 +340,10 @@ fn remote_ktadd_keytab_read_by_mit_and_old_tickets_survive_key_changes() {
     assert!(r.ok, "{r:?}");
     // The cached kvno-2 ticket still verifies (the keytab holds both).
     let r = kdc.mit("kvno", &["-k", &kt, "svc/localhost"], None);
-    assert!(r.ok && r.stdout.contains("kvno = 2, keytab entry valid"), "{r:?}");
+    assert!(
+        r.ok && r.stdout.contains("kvno = 2, keytab entry valid"),
+        "{r:?}"
+    );
     // A fresh ticket has the new kvno.
     let env2 = kdc.env_cc("cc-fresh");
     let r = kdc.run_env(
@@ -321,7 +359,10 @@ fn remote_ktadd_keytab_read_by_mit_and_old_tickets_survive_key_changes() {
         None,
         &env2,
     );
-    assert!(r.ok && r.stdout.contains("kvno = 3, keytab entry valid"), "{r:?}");
+    assert!(
+        r.ok && r.stdout.contains("kvno = 3, keytab entry valid"),
+        "{r:?}"
+    );
 
     // Remote ktadd again randomizes (kvno 4) and appends.
     let r = kdc.kadmin_admin(&["ktadd", "-k", &kt, "svc/localhost"]);

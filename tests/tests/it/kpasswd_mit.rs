@@ -16,7 +16,11 @@ fn mit_kpasswd_changes_password() {
         return;
     };
     let old = kdc.user_password();
-    let r = kdc.mit("kpasswd", &["user"], Some(&change_input(&old, "Mit-new-pass-1")));
+    let r = kdc.mit(
+        "kpasswd",
+        &["user"],
+        Some(&change_input(&old, "Mit-new-pass-1")),
+    );
     assert!(r.ok, "{r:?}");
     assert!(r.stdout.contains("Password changed."), "{r:?}");
     assert!(kdc.kinit("user", "Mit-new-pass-1").ok);
@@ -47,14 +51,22 @@ fn policy_violations_are_soft_errors_with_mit_text() {
     let Some(kdc) = DevKdc::start() else {
         return;
     };
-    assert!(kdc.kadmin_admin(&["addpol", "-minlength", "12", "-history", "2", "strict"]).ok);
-    assert!(kdc.kadmin_admin(&["modprinc", "-policy", "strict", "user"]).ok);
+    assert!(
+        kdc.kadmin_admin(&["addpol", "-minlength", "12", "-history", "2", "strict"])
+            .ok
+    );
+    assert!(
+        kdc.kadmin_admin(&["modprinc", "-policy", "strict", "user"])
+            .ok
+    );
     let old = kdc.user_password();
     let r = kdc.mit("kpasswd", &["user"], Some(&change_input(&old, "short1")));
     assert!(!r.ok, "{r:?}");
     assert!(
-        r.stdout.contains("Password change rejected: Password is too short")
-            || r.stderr.contains("Password change rejected: Password is too short"),
+        r.stdout
+            .contains("Password change rejected: Password is too short")
+            || r.stderr
+                .contains("Password change rejected: Password is too short"),
         "{r:?}"
     );
     let r = kdc.kpasswd(&["user"], &change_input(&old, "short1"));
