@@ -139,3 +139,16 @@ fn listen_settings_default_and_configured() {
     let e = KdcConfig::parse(&bad, "kdc.toml", std::path::Path::new("/x")).unwrap_err();
     assert!(e.to_string().contains("kpasswd.listen"), "{e}");
 }
+
+#[test]
+fn native_only_realm_still_gets_service_principals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = DevOptions {
+        enctypes: Some(vec![-32341]),
+        ..DevOptions::new(tmp.path().join("realm"), 1)
+    };
+    let dev = prepare(&opts).unwrap();
+    let store = open_store(&dev.config).unwrap();
+    let kt = keytab_from_store(&store, "kadmin/changepw@TESSERA.TEST").unwrap();
+    assert!(kt.entries.iter().all(|e| e.enctype == -32341) && !kt.entries.is_empty());
+}

@@ -40,23 +40,24 @@ pub fn ensure_service_principals(
     config: &KdcConfig,
     now: SystemTime,
 ) -> Result<Vec<String>, RealmError> {
-    // Service tickets only need RFC enctypes: MIT's clients must be able
-    // to use the session key.
-    let mut enctypes: Vec<EncType> = config
-        .policy
-        .default_principal_enctypes
-        .iter()
-        .filter(|n| **n > 0)
-        .filter_map(|n| EncType::from_i32(*n))
-        .collect();
-    if enctypes.is_empty() {
-        enctypes = config
-            .policy
-            .allowed_enctypes
-            .iter()
-            .filter(|n| **n > 0)
+    // RFC enctypes when the realm has any (MIT's clients must be able to
+    // use the session key), else whatever the realm allows.
+    let pick = |list: &[i32], rfc_only: bool| -> Vec<EncType> {
+        list.iter()
+            .filter(|n| !rfc_only || **n > 0)
             .filter_map(|n| EncType::from_i32(*n))
-            .collect();
+            .collect()
+    };
+    let p = &config.policy;
+    let mut enctypes = pick(&p.default_principal_enctypes, true);
+    for (list, rfc_only) in [
+        (&p.allowed_enctypes, true),
+        (&p.default_principal_enctypes, false),
+        (&p.allowed_enctypes, false),
+    ] {
+        if enctypes.is_empty() {
+            enctypes = pick(list, rfc_only);
+        }
     }
     let mut created = Vec::new();
     for (service, life) in [
