@@ -5,13 +5,13 @@
 //! (krb5.conf).
 #![forbid(unsafe_code)]
 
+pub mod ap;
 mod atomic_file;
 mod bytes;
-pub mod ap;
 pub mod ccache;
 pub mod config;
-pub mod gss;
 pub mod convert;
+pub mod gss;
 pub mod kdc_client;
 pub mod keytab;
 pub mod priv_safe;

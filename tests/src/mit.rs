@@ -112,7 +112,7 @@ pub struct MitKdc {
 impl MitKdc {
     /// Creates the realm (`kdb5_util create`) with `enctypes` as the
     /// supported enctypes (MIT names) and starts `krb5kdc -n`.
-        pub fn start(realm: &str, enctypes: &[&str]) -> MitKdc {
+    pub fn start(realm: &str, enctypes: &[&str]) -> MitKdc {
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let d = dir.path().display();
