@@ -18,3 +18,4 @@ mod kpasswd_mit;
 mod mit_asrep;
 mod mit_crypto;
 mod mit_harness;
+mod gss_mit_our_kdc;
