@@ -77,3 +77,31 @@ fn our_tools_against_our_kdc_tcp_only() {
         ..RealmOptions::default()
     }));
 }
+
+/// MIT's kinit and kvno against our KDC write the cache; our klist reads it
+/// and prints what MIT's klist prints.
+#[test]
+fn mit_kinit_against_our_kdc_then_our_klist_reads_the_cache() {
+    if !require_mit() {
+        return;
+    }
+    let realm = TestRealm::start(RealmOptions::default());
+    let env = realm.env();
+    let r_name = realm.realm().to_owned();
+    assert!(realm.kinit_user(&["-f"]).ok);
+    assert!(realm.mit("kvno", &["host/localhost"], None).ok);
+    for args in [&[][..], &["-f", "-e"][..]] {
+        let ours = run(KLIST, args, &env, None);
+        let mit = realm.mit("klist", args, None);
+        assert!(ours.ok && mit.ok, "{ours:?} {mit:?}");
+        assert!(
+            ours.stdout.contains(&format!("host/localhost@{r_name}")),
+            "{ours:?}"
+        );
+        // MIT has no name for our native enctype (the TGT's ticket enctype).
+        let mit_out = mit
+            .stdout
+            .replace("DEPRECATED:etype -32341", "aes256-gcm-argon2id");
+        assert_eq!(ours.stdout, mit_out, "klist {args:?} differs from MIT's");
+    }
+}
