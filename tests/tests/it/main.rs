@@ -19,3 +19,4 @@ mod mit_asrep;
 mod mit_crypto;
 mod mit_harness;
 mod gss_mit_our_kdc;
+mod echo_example_dev;
