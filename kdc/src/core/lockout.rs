@@ -30,7 +30,7 @@
 //! [`DEFAULT_POLICY_TTL_SECS`] (judged against the `now` passed in), so a
 //! policy change reaches a running KDC within that time.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use super::purge::PurgeGate;
 use std::time::SystemTime;
 
 use dashmap::DashMap;
@@ -109,7 +109,7 @@ pub struct Lockout {
     policies: DashMap<String, CachedPolicy>,
     /// Fingerprint of (principal, encrypted timestamp) -> expiry (seconds).
     seen: DashMap<[u8; 32], i64>,
-    next_purge: AtomicI64,
+    next_purge: PurgeGate,
 }
 
 impl Default for Lockout {
@@ -139,7 +139,7 @@ impl Lockout {
             opts,
             policies: DashMap::new(),
             seen: DashMap::new(),
-            next_purge: AtomicI64::new(i64::MIN),
+            next_purge: PurgeGate::new(),
         }
     }
 
@@ -311,21 +311,7 @@ impl Lockout {
 
     /// Drops expired dedup entries; without `force`, at most once a second.
     fn purge(&self, now: i64, force: bool) {
-        let next = self.next_purge.load(Ordering::Relaxed);
-        if !force && now < next {
-            return;
-        }
-        if self
-            .next_purge
-            .compare_exchange(
-                next,
-                now.saturating_add(1),
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            )
-            .is_err()
-            && !force
-        {
+        if !self.next_purge.due(now, force) {
             return;
         }
         self.seen.retain(|_, exp| *exp > now);

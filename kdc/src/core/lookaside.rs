@@ -21,7 +21,9 @@
 //!   may overshoot the bound by at most one reply per concurrent inserter.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::purge::PurgeGate;
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
@@ -99,7 +101,7 @@ pub struct Lookaside {
     bytes: AtomicUsize,
     limits: LookasideLimits,
     /// Earliest time (seconds) at which the next unforced purge may run.
-    next_purge: AtomicI64,
+    next_purge: PurgeGate,
 }
 
 impl Default for Lookaside {
@@ -119,7 +121,7 @@ impl Lookaside {
                 max_entries: limits.max_entries.max(1),
                 max_bytes: limits.max_bytes,
             },
-            next_purge: AtomicI64::new(i64::MIN),
+            next_purge: PurgeGate::new(),
         }
     }
 
@@ -208,21 +210,7 @@ impl Lookaside {
     /// Drops dead entries; without `force`, at most once a second (one
     /// caller wins the race, the others skip).
     fn purge(&self, now: i64, force: bool) {
-        let next = self.next_purge.load(Ordering::Relaxed);
-        if !force && now < next {
-            return;
-        }
-        if self
-            .next_purge
-            .compare_exchange(
-                next,
-                now.saturating_add(1),
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            )
-            .is_err()
-            && !force
-        {
+        if !self.next_purge.due(now, force) {
             return;
         }
         self.entries.retain(|_, c| {

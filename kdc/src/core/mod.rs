@@ -17,6 +17,7 @@ pub mod lockout;
 pub mod lookaside;
 pub mod policy;
 mod preauth;
+mod purge;
 pub mod replay;
 mod tgs_issue;
 mod tgs_req;

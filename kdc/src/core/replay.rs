@@ -8,7 +8,7 @@
 //! when full it first purges expired entries and, if still full, refuses
 //! (fails closed) rather than forget authenticators that could be replayed.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use super::purge::PurgeGate;
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
@@ -48,7 +48,7 @@ pub struct ReplayCache {
     entries: DashMap<ReplayKey, i64>,
     capacity: usize,
     /// Earliest time (seconds) at which the next purge may run.
-    next_purge: AtomicI64,
+    next_purge: PurgeGate,
 }
 
 impl ReplayCache {
@@ -57,7 +57,7 @@ impl ReplayCache {
         ReplayCache {
             entries: DashMap::new(),
             capacity: capacity.max(1),
-            next_purge: AtomicI64::new(i64::MIN),
+            next_purge: PurgeGate::new(),
         }
     }
 
@@ -102,21 +102,7 @@ impl ReplayCache {
     /// Drops expired entries; without `force`, at most once a second (one
     /// caller wins the race, the others skip).
     fn purge(&self, now: i64, force: bool) {
-        let next = self.next_purge.load(Ordering::Relaxed);
-        if !force && now < next {
-            return;
-        }
-        if self
-            .next_purge
-            .compare_exchange(
-                next,
-                now.saturating_add(1),
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            )
-            .is_err()
-            && !force
-        {
+        if !self.next_purge.due(now, force) {
             return;
         }
         self.entries.retain(|_, exp| *exp >= now);
