@@ -21,7 +21,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use dashmap::DashMap;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 
 use super::entry::{
     AuthEvent, KeyData, PrincipalEntry, split_principal, to_unix, truncate_to_secs,
@@ -84,6 +86,15 @@ impl std::fmt::Debug for SqliteStore {
             .field("cached_principals", &self.cache.len())
             .finish_non_exhaustive()
     }
+}
+
+/// Whether a principal named `name` is stored.
+fn principal_exists(conn: &Connection, name: &str) -> Result<bool, DbError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) > 0 FROM principals WHERE name = ?1",
+        params![name],
+        |r| r.get(0),
+    )?)
 }
 
 fn configure(conn: &Connection, opts: &StoreOptions) -> Result<(), DbError> {
@@ -347,16 +358,27 @@ impl SqliteStore {
         }
     }
 
-    fn write_policy(&self, p: &Policy, create: bool) -> Result<(), DbError> {
-        if p.name.is_empty() || p.name.chars().any(char::is_control) {
-            return Err(DbError::InvalidName(p.name.clone()));
-        }
+    /// Runs `work` in one IMMEDIATE transaction (the write lock is taken at
+    /// once) and commits it. The connection stays locked until the returned
+    /// guard drops, so callers update the cache in commit order.
+    fn write_tx<R>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<R, DbError>,
+    ) -> Result<(MutexGuard<'_, Inner>, R), DbError> {
         let mut inner = self.lock();
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        policy::write_policy(&tx, p, create)?;
+        let r = work(&tx)?;
         tx.commit()?;
+        Ok((inner, r))
+    }
+
+    fn write_policy(&self, p: &Policy, create: bool) -> Result<(), DbError> {
+        if p.name.is_empty() || p.name.chars().any(char::is_control) {
+            return Err(DbError::InvalidName(p.name.clone()));
+        }
+        let (_guard, ()) = self.write_tx(|tx| policy::write_policy(tx, p, create))?;
         Ok(())
     }
 
@@ -366,23 +388,16 @@ impl SqliteStore {
         self.check_name(&entry.name)?;
         let mut entry = entry.clone();
         entry.sort_keys();
-        let mut inner = self.lock();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: bool = tx.query_row(
-            "SELECT COUNT(*) > 0 FROM principals WHERE name = ?1",
-            params![entry.name],
-            |r| r.get(0),
-        )?;
-        match must_exist {
-            Some(true) if !exists => return Err(DbError::NotFound(entry.name)),
-            Some(false) if exists => return Err(DbError::AlreadyExists(entry.name)),
-            _ => {}
-        }
-        write_entry(&tx, &self.mkey, &entry)?;
-        log_change(&tx, &entry.name, SystemTime::now())?;
-        tx.commit()?;
+        let (_guard, ()) = self.write_tx(|tx| {
+            let exists = principal_exists(tx, &entry.name)?;
+            match must_exist {
+                Some(true) if !exists => return Err(DbError::NotFound(entry.name.clone())),
+                Some(false) if exists => return Err(DbError::AlreadyExists(entry.name.clone())),
+                _ => {}
+            }
+            write_entry(tx, &self.mkey, &entry)?;
+            log_change(tx, &entry.name, SystemTime::now())
+        })?;
         self.cache.insert(entry.name.clone(), Arc::new(entry));
         Ok(())
     }
@@ -411,21 +426,19 @@ impl PrincipalStore for SqliteStore {
     }
 
     fn delete(&self, name: &str) -> Result<bool, DbError> {
-        let mut inner = self.lock();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM keys WHERE principal = ?1", params![name])?;
-        tx.execute(
-            "DELETE FROM password_history WHERE principal = ?1",
-            params![name],
-        )?;
-        tx.execute("DELETE FROM pw_changes WHERE principal = ?1", params![name])?;
-        let n = tx.execute("DELETE FROM principals WHERE name = ?1", params![name])?;
-        if n > 0 {
-            log_change(&tx, name, SystemTime::now())?;
-        }
-        tx.commit()?;
+        let (_guard, n) = self.write_tx(|tx| {
+            tx.execute("DELETE FROM keys WHERE principal = ?1", params![name])?;
+            tx.execute(
+                "DELETE FROM password_history WHERE principal = ?1",
+                params![name],
+            )?;
+            tx.execute("DELETE FROM pw_changes WHERE principal = ?1", params![name])?;
+            let n = tx.execute("DELETE FROM principals WHERE name = ?1", params![name])?;
+            if n > 0 {
+                log_change(tx, name, SystemTime::now())?;
+            }
+            Ok(n)
+        })?;
         self.cache.remove(name);
         Ok(n > 0)
     }
@@ -447,72 +460,66 @@ impl PrincipalStore for SqliteStore {
         now: SystemTime,
         modified_by: Option<&str>,
     ) -> Result<u32, DbError> {
-        let mut inner = self.lock();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some(mut entry) = read_entry(&tx, &self.mkey, name)? else {
-            return Err(DbError::NotFound(name.to_owned()));
-        };
-        let kvno = entry.current_kvno().wrapping_add(1).max(1);
-        let new: Vec<KeyData> = keys
-            .into_iter()
-            .map(|k| KeyData {
-                kvno,
-                enctype: k.enctype,
-                key: k.key,
-                salt: k.salt,
-            })
-            .collect();
-        let oldest_kept = kvno.saturating_sub(keep_old);
-        entry
-            .keys
-            .retain(|k| k.kvno >= oldest_kept && k.kvno < kvno);
-        tx.execute(
-            "DELETE FROM keys WHERE principal = ?1 AND (kvno < ?2 OR kvno >= ?3)",
-            params![name, i64::from(oldest_kept), i64::from(kvno)],
-        )?;
-        for (pos, k) in new.iter().enumerate() {
-            write_key(&tx, &self.mkey, name, k, pos as i64)?;
-        }
-        let now = truncate_to_secs(now);
-        tx.execute(
-            "UPDATE principals SET modified = ?2, modified_by = ?3 WHERE name = ?1",
-            params![name, to_unix(now), modified_by],
-        )?;
-        log_change(&tx, name, now)?;
-        tx.commit()?;
-        let mut keys = new;
-        keys.append(&mut entry.keys);
-        entry.keys = keys;
-        entry.modified = now;
-        entry.modified_by = modified_by.map(str::to_owned);
+        let (_guard, (entry, kvno)) = self.write_tx(|tx| {
+            let Some(mut entry) = read_entry(tx, &self.mkey, name)? else {
+                return Err(DbError::NotFound(name.to_owned()));
+            };
+            let kvno = entry.current_kvno().wrapping_add(1).max(1);
+            let mut new: Vec<KeyData> = keys
+                .into_iter()
+                .map(|k| KeyData {
+                    kvno,
+                    enctype: k.enctype,
+                    key: k.key,
+                    salt: k.salt,
+                })
+                .collect();
+            let oldest_kept = kvno.saturating_sub(keep_old);
+            entry
+                .keys
+                .retain(|k| k.kvno >= oldest_kept && k.kvno < kvno);
+            tx.execute(
+                "DELETE FROM keys WHERE principal = ?1 AND (kvno < ?2 OR kvno >= ?3)",
+                params![name, i64::from(oldest_kept), i64::from(kvno)],
+            )?;
+            for (pos, k) in (0_i64..).zip(&new) {
+                write_key(tx, &self.mkey, name, k, pos)?;
+            }
+            let now = truncate_to_secs(now);
+            tx.execute(
+                "UPDATE principals SET modified = ?2, modified_by = ?3 WHERE name = ?1",
+                params![name, to_unix(now), modified_by],
+            )?;
+            log_change(tx, name, now)?;
+            new.append(&mut entry.keys);
+            entry.keys = new;
+            entry.modified = now;
+            entry.modified_by = modified_by.map(str::to_owned);
+            Ok((entry, kvno))
+        })?;
         self.cache.insert(name.to_owned(), Arc::new(entry));
         Ok(kvno)
     }
 
     fn record_auth(&self, name: &str, event: AuthEvent, at: SystemTime) -> Result<(), DbError> {
         let at = truncate_to_secs(at);
-        let mut inner = self.lock();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = match event {
-            AuthEvent::Success => tx.execute(
-                "UPDATE principals SET fail_count = 0, last_success = ?2 WHERE name = ?1",
-                params![name, to_unix(at)],
-            )?,
-            AuthEvent::Failure => tx.execute(
-                "UPDATE principals SET fail_count = fail_count + 1, last_failure = ?2
-                 WHERE name = ?1",
-                params![name, to_unix(at)],
-            )?,
-        };
-        if n == 0 {
-            return Err(DbError::NotFound(name.to_owned()));
-        }
-        log_change(&tx, name, at)?;
-        tx.commit()?;
+        let (_guard, ()) = self.write_tx(|tx| {
+            let n = match event {
+                AuthEvent::Success => tx.execute(
+                    "UPDATE principals SET fail_count = 0, last_success = ?2 WHERE name = ?1",
+                    params![name, to_unix(at)],
+                )?,
+                AuthEvent::Failure => tx.execute(
+                    "UPDATE principals SET fail_count = fail_count + 1, last_failure = ?2
+                     WHERE name = ?1",
+                    params![name, to_unix(at)],
+                )?,
+            };
+            if n == 0 {
+                return Err(DbError::NotFound(name.to_owned()));
+            }
+            log_change(tx, name, at)
+        })?;
         if let Some(mut slot) = self.cache.get_mut(name) {
             let e = Arc::make_mut(slot.value_mut());
             match event {
@@ -544,23 +551,15 @@ impl PrincipalStore for SqliteStore {
         self.check_name(&entry.name)?;
         let mut entry = entry.clone();
         entry.sort_keys();
-        let mut inner = self.lock();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: bool = tx.query_row(
-            "SELECT COUNT(*) > 0 FROM principals WHERE name = ?1",
-            params![entry.name],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(DbError::NotFound(entry.name));
-        }
-        write_entry(&tx, &self.mkey, &entry)?;
-        policy::append_history(&tx, &self.mkey, &entry.name, retired, history_kvnos)?;
-        policy::set_pw_change(&tx, &entry.name, to_unix(entry.modified))?;
-        log_change(&tx, &entry.name, SystemTime::now())?;
-        tx.commit()?;
+        let (_guard, ()) = self.write_tx(|tx| {
+            if !principal_exists(tx, &entry.name)? {
+                return Err(DbError::NotFound(entry.name.clone()));
+            }
+            write_entry(tx, &self.mkey, &entry)?;
+            policy::append_history(tx, &self.mkey, &entry.name, retired, history_kvnos)?;
+            policy::set_pw_change(tx, &entry.name, to_unix(entry.modified))?;
+            log_change(tx, &entry.name, SystemTime::now())
+        })?;
         self.cache.insert(entry.name.clone(), Arc::new(entry));
         Ok(())
     }
@@ -579,31 +578,21 @@ impl PrincipalStore for SqliteStore {
         self.check_name(&entry.name)?;
         let mut entry = entry.clone();
         entry.sort_keys();
-        let mut inner = self.lock();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let count = |n: &str| -> Result<bool, DbError> {
-            Ok(tx.query_row(
-                "SELECT COUNT(*) > 0 FROM principals WHERE name = ?1",
-                params![n],
-                |r| r.get(0),
-            )?)
-        };
-        if !count(old)? {
-            return Err(DbError::NotFound(old.to_owned()));
-        }
-        if count(&entry.name)? {
-            return Err(DbError::AlreadyExists(entry.name));
-        }
-        tx.execute("DELETE FROM keys WHERE principal = ?1", params![old])?;
-        tx.execute("DELETE FROM principals WHERE name = ?1", params![old])?;
-        write_entry(&tx, &self.mkey, &entry)?;
-        policy::rename_history(&tx, &self.mkey, old, &entry.name)?;
-        let now = SystemTime::now();
-        log_change(&tx, old, now)?;
-        log_change(&tx, &entry.name, now)?;
-        tx.commit()?;
+        let (_guard, ()) = self.write_tx(|tx| {
+            if !principal_exists(tx, old)? {
+                return Err(DbError::NotFound(old.to_owned()));
+            }
+            if principal_exists(tx, &entry.name)? {
+                return Err(DbError::AlreadyExists(entry.name.clone()));
+            }
+            tx.execute("DELETE FROM keys WHERE principal = ?1", params![old])?;
+            tx.execute("DELETE FROM principals WHERE name = ?1", params![old])?;
+            write_entry(tx, &self.mkey, &entry)?;
+            policy::rename_history(tx, &self.mkey, old, &entry.name)?;
+            let now = SystemTime::now();
+            log_change(tx, old, now)?;
+            log_change(tx, &entry.name, now)
+        })?;
         self.cache.remove(old);
         self.cache.insert(entry.name.clone(), Arc::new(entry));
         Ok(())
@@ -616,19 +605,16 @@ impl PrincipalStore for SqliteStore {
         last_failure: Option<SystemTime>,
     ) -> Result<(), DbError> {
         let last_failure = last_failure.map(truncate_to_secs);
-        let mut inner = self.lock();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = tx.execute(
-            "UPDATE principals SET fail_count = ?2, last_failure = ?3 WHERE name = ?1",
-            params![name, i64::from(fail_count), last_failure.map(to_unix)],
-        )?;
-        if n == 0 {
-            return Err(DbError::NotFound(name.to_owned()));
-        }
-        log_change(&tx, name, SystemTime::now())?;
-        tx.commit()?;
+        let (_guard, ()) = self.write_tx(|tx| {
+            let n = tx.execute(
+                "UPDATE principals SET fail_count = ?2, last_failure = ?3 WHERE name = ?1",
+                params![name, i64::from(fail_count), last_failure.map(to_unix)],
+            )?;
+            if n == 0 {
+                return Err(DbError::NotFound(name.to_owned()));
+            }
+            log_change(tx, name, SystemTime::now())
+        })?;
         if let Some(mut slot) = self.cache.get_mut(name) {
             let e = Arc::make_mut(slot.value_mut());
             e.fail_count = fail_count;
@@ -651,12 +637,7 @@ impl PrincipalStore for SqliteStore {
     }
 
     fn delete_policy(&self, name: &str) -> Result<bool, DbError> {
-        let mut inner = self.lock();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existed = policy::delete_policy(&tx, name)?;
-        tx.commit()?;
+        let (_guard, existed) = self.write_tx(|tx| policy::delete_policy(tx, name))?;
         Ok(existed)
     }
 
