@@ -25,15 +25,16 @@ use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
 use tessera_client::keytab::{Keytab, KeytabEntry, KtPrincipal, principal::NT_PRINCIPAL};
-use tessera_proto::crypto::{EncType, Password};
+use tessera_proto::crypto::Password;
 
-use crate::config::{ConfigError, ENCTYPE_NATIVE, KdcConfig, enctype_name};
+use crate::config::{ConfigError, KdcConfig, enctype_name};
 use crate::db::{DbError, PrincipalEntry, PrincipalStore, SqliteStore, StoreOptions, refresh_loop};
 use crate::net::{NetError, RequestHandler, Server, bind_all};
 use crate::realm::{
     KeySource, PrincipalAttrs, RealmError, create_principal, enctypes_from_numbers, init_realm,
-    open_store_with, store_options,
+    open_store_with, service_enctypes, store_options,
 };
+pub use crate::shutdown::cancel_on_signal;
 
 /// Default directory of the development realm.
 pub const DEFAULT_DEV_DIR: &str = "./tessera-dev";
@@ -317,7 +318,9 @@ pub fn prepare(opts: &DevOptions) -> Result<DevRealm, DevError> {
     let entry = match store.get(&service)? {
         Some(e) => e,
         None => {
-            let enctypes = service_enctypes(&config, &user_enctypes);
+            // The realm's enctypes without the native one (MIT services
+            // cannot decrypt tickets in it), unless that leaves none.
+            let enctypes = service_enctypes(&[&config.policy.allowed_enctypes]);
             let e = create_principal(&store, &service, KeySource::Random, &enctypes, &attrs, now)?;
             // A keytab left by an earlier, interrupted run is stale.
             let _ = std::fs::remove_file(&keytab);
@@ -363,23 +366,6 @@ pub fn prepare(opts: &DevOptions) -> Result<DevRealm, DevError> {
         created,
         port_changed,
     })
-}
-
-/// Enctypes of `host/localhost`: the principals' enctypes without the native
-/// one (MIT services cannot decrypt tickets in it), unless that leaves none.
-fn service_enctypes(config: &KdcConfig, user_enctypes: &[EncType]) -> Vec<EncType> {
-    let rfc: Vec<EncType> = config
-        .policy
-        .allowed_enctypes
-        .iter()
-        .filter(|&&e| e != ENCTYPE_NATIVE)
-        .filter_map(|&e| EncType::from_i32(e))
-        .collect();
-    if rfc.is_empty() {
-        user_enctypes.to_vec()
-    } else {
-        rfc
-    }
 }
 
 /// The port of the first 127.0.0.1 listener in the configuration.
@@ -582,8 +568,10 @@ pub fn serve_blocking_with(
         .map_err(DevError::Runtime)?;
     runtime.block_on(async move {
         let (udp, tcp) = bind_all(&config.network.udp_listen, &config.network.tcp_listen).await?;
+        // Watch the signals before announcing readiness, so that a SIGTERM
+        // sent right after the announcement is not lost.
+        cancel_on_signal(shutdown.clone());
         ready();
-        tokio::spawn(cancel_on_signal(shutdown.clone()));
         let dyn_store: Arc<dyn PrincipalStore> = Arc::clone(&store) as Arc<dyn PrincipalStore>;
         let extra = services.map(|sockets| {
             tokio::spawn(crate::admin_server::run_services(
@@ -600,38 +588,6 @@ pub fn serve_blocking_with(
         }
         r
     })
-}
-
-/// Cancels `token` on SIGTERM or SIGINT.
-pub async fn cancel_on_signal(token: CancellationToken) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => tracing::info!("SIGTERM received"),
-                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
-                    () = token.cancelled() => {}
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot watch SIGTERM; only SIGINT stops the server");
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    () = token.cancelled() => {}
-                }
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            () = token.cancelled() => {}
-        }
-    }
-    token.cancel();
 }
 
 /// `tessera-kdc dev`: prepares the realm, prints [`DevRealm::howto`] once

@@ -22,4 +22,5 @@ pub mod handler;
 pub mod kpasswd;
 pub mod net;
 pub mod realm;
+pub mod shutdown;
 pub mod telemetry;

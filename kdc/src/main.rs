@@ -112,7 +112,7 @@ fn cmd_serve(path: &std::path::Path) -> Result<(), String> {
         let services =
             tessera_kdc::admin_server::bind_services(&config).map_err(|e| e.to_string())?;
         let shutdown = CancellationToken::new();
-        tokio::spawn(wait_for_signal(shutdown.clone()));
+        tessera_kdc::shutdown::cancel_on_signal(shutdown.clone());
         let refresher = tokio::spawn(refresh_loop(
             Arc::clone(&store),
             config.database.refresh_interval,
@@ -135,29 +135,4 @@ fn cmd_serve(path: &std::path::Path) -> Result<(), String> {
         let _ = refresher.await;
         Ok(())
     })
-}
-
-/// Cancels `token` on SIGTERM or SIGINT.
-async fn wait_for_signal(token: CancellationToken) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => tracing::info!("SIGTERM received"),
-                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot watch SIGTERM; only SIGINT stops the server");
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    token.cancel();
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use tessera_proto::crypto::{CryptoError, EncType, Key, Password};
 
-use crate::config::{KdcConfig, MasterKeySource, PolicyConfig};
+use crate::config::{ENCTYPE_NATIVE, KdcConfig, MasterKeySource, PolicyConfig};
 use crate::db::entry::{SALT_TYPE_NORMAL, SALT_TYPE_RANDOM_KEY, truncate_to_secs};
 use crate::db::{
     DbError, KeyMaterial, MasterKey, MasterKeyError, NewKey, PrincipalEntry, PrincipalFlags,
@@ -101,6 +101,25 @@ pub fn enctypes_from_numbers(numbers: &[i32]) -> Result<Vec<EncType>, RealmError
         .iter()
         .map(|&n| EncType::from_i32(n).ok_or(RealmError::UnsupportedEnctype(n)))
         .collect()
+}
+
+/// Long-term enctypes for a service principal: the RFC (non-native)
+/// enctypes of the first list in `lists` that has any, since MIT services
+/// cannot decrypt tickets in the native enctype; when no list has an RFC
+/// enctype, every known enctype of the first list that has any.
+/// Unknown numbers are skipped.
+pub fn service_enctypes(lists: &[&[i32]]) -> Vec<EncType> {
+    let pick = |list: &[i32], rfc_only: bool| -> Vec<EncType> {
+        list.iter()
+            .filter(|&&n| !rfc_only || n != ENCTYPE_NATIVE)
+            .filter_map(|&n| EncType::from_i32(n))
+            .collect()
+    };
+    [true, false]
+        .into_iter()
+        .flat_map(|rfc_only| lists.iter().map(move |list| pick(list, rfc_only)))
+        .find(|v| !v.is_empty())
+        .unwrap_or_default()
 }
 
 fn check_name(store_realm: &str, name: &str) -> Result<(), RealmError> {
@@ -285,4 +304,29 @@ pub fn open_store_with(config: &KdcConfig, opts: StoreOptions) -> Result<SqliteS
     }
     let mkey = MasterKey::load(&config.database.master_key)?;
     Ok(SqliteStore::open(&db_path, &config.realm, mkey, opts)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::service_enctypes;
+    use crate::config::ENCTYPE_NATIVE;
+    use tessera_proto::crypto::EncType;
+
+    #[test]
+    fn service_enctypes_prefer_rfc_then_first_non_empty_list() {
+        let n = ENCTYPE_NATIVE;
+        assert_eq!(
+            service_enctypes(&[&[n, 20, 18], &[n, 20, 19, 18, 17]]),
+            vec![
+                EncType::Aes256CtsHmacSha384192,
+                EncType::Aes256CtsHmacSha196
+            ]
+        );
+        assert_eq!(
+            service_enctypes(&[&[n], &[n, 17]]),
+            vec![EncType::Aes128CtsHmacSha196]
+        );
+        assert_eq!(service_enctypes(&[&[n], &[n]]).len(), 1);
+        assert!(service_enctypes(&[&[], &[9999]]).is_empty());
+    }
 }

@@ -6,14 +6,13 @@
 use std::time::{Duration, SystemTime};
 
 use tessera_client::keytab::{Keytab, KeytabEntry, KtPrincipal};
-use tessera_proto::crypto::EncType;
 use tessera_proto::msg::{NameType, Principal};
 use zeroize::Zeroizing;
 
 use crate::config::KdcConfig;
 use crate::db::entry::to_unix;
 use crate::db::{PrincipalFlags, PrincipalStore};
-use crate::realm::{KeySource, PrincipalAttrs, RealmError, create_principal};
+use crate::realm::{KeySource, PrincipalAttrs, RealmError, create_principal, service_enctypes};
 
 /// The remote admin service's principal (without realm).
 pub const ADMIN_SERVICE: &str = "kadmin/admin";
@@ -42,23 +41,8 @@ pub fn ensure_service_principals(
 ) -> Result<Vec<String>, RealmError> {
     // RFC enctypes when the realm has any (MIT's clients must be able to
     // use the session key), else whatever the realm allows.
-    let pick = |list: &[i32], rfc_only: bool| -> Vec<EncType> {
-        list.iter()
-            .filter(|n| !rfc_only || **n > 0)
-            .filter_map(|n| EncType::from_i32(*n))
-            .collect()
-    };
     let p = &config.policy;
-    let mut enctypes = pick(&p.default_principal_enctypes, true);
-    for (list, rfc_only) in [
-        (&p.allowed_enctypes, true),
-        (&p.default_principal_enctypes, false),
-        (&p.allowed_enctypes, false),
-    ] {
-        if enctypes.is_empty() {
-            enctypes = pick(list, rfc_only);
-        }
-    }
+    let enctypes = service_enctypes(&[&p.default_principal_enctypes, &p.allowed_enctypes]);
     let mut created = Vec::new();
     for (service, life) in [
         (ADMIN_SERVICE, Duration::from_secs(3 * 3600)),
