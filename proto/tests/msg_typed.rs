@@ -54,6 +54,10 @@ fn principal_escapes_round_trip() {
 #[test]
 fn principal_parse_errors() {
     assert_eq!(Principal::parse(""), Err(NameError::Empty));
+    // "@" alone names nothing and would print as "" (found by fuzzing).
+    assert_eq!(Principal::parse("@"), Err(NameError::Empty));
+    let p = Principal::parse("@R").unwrap();
+    assert_eq!(Principal::parse(&p.to_string()).unwrap(), p);
     assert_eq!(Principal::parse("a\\"), Err(NameError::TrailingBackslash));
     assert_eq!(Principal::parse("a@B@C"), Err(NameError::MultipleRealms));
 }

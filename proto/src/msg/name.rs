@@ -229,6 +229,10 @@ impl Principal {
         if !in_realm {
             components.push(current);
         }
+        // "@" alone names nothing at all (and would print as "").
+        if realm.is_empty() && components.len() == 1 && components[0].is_empty() {
+            return Err(NameError::Empty);
+        }
         let name_type = if components.len() == 2 && components[0] == "krbtgt" {
             NameType::SrvInst
         } else {
