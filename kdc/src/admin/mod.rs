@@ -14,6 +14,7 @@
 
 pub mod acl;
 pub mod audit;
+pub mod caller;
 pub mod cli;
 pub mod error;
 pub mod format;

@@ -1,0 +1,312 @@
+//! The principal operations of [`AdminService`] that several commands
+//! share: creating a principal, changing its keys, applying attribute
+//! changes, and describing it (`getprinc`); and MIT's attribute names.
+
+use std::time::{Duration, SystemTime};
+
+use tessera_proto::crypto::Password;
+
+use super::super::error::{AdminError, PasswordRejection};
+use super::super::policy::{
+    LockoutState, check_password_quality, password_matches_keys, policy_lockout_state,
+};
+use super::super::request::{AdminResponse, KeyInfo, KeySpec, PrincipalInfo, PrincipalMods};
+use super::{AdminService, Caller, done};
+use crate::config::enctype_name;
+use crate::db::entry::{SALT_TYPE_NORMAL, SALT_TYPE_RANDOM_KEY, from_unix, to_unix};
+use crate::db::{KeyData, PrincipalEntry, PrincipalFlags};
+use crate::realm::{KeySource, derive_keys};
+
+impl AdminService {
+    pub(super) fn touch(&self, e: &mut PrincipalEntry, caller: &Caller, now: SystemTime) {
+        e.modified = crate::db::entry::truncate_to_secs(now);
+        e.modified_by = Some(caller.principal.clone());
+    }
+
+    pub(super) fn apply_mods(
+        &self,
+        e: &mut PrincipalEntry,
+        m: &PrincipalMods,
+    ) -> Result<(), AdminError> {
+        if let Some(p) = &m.policy {
+            if let Some(name) = p
+                && self.store.get_policy(name)?.is_none()
+            {
+                return Err(AdminError::NoPolicy(name.clone()));
+            }
+            e.policy.clone_from(p);
+        }
+        if let Some(t) = m.expiration {
+            e.expiration = t.map(from_unix);
+        }
+        if let Some(t) = m.pw_expiration {
+            e.pw_expiration = t.map(from_unix);
+        }
+        if let Some(s) = m.max_life {
+            e.max_life = (s > 0).then(|| Duration::from_secs(s));
+        }
+        if let Some(s) = m.max_renewable_life {
+            e.max_renewable_life = (s > 0).then(|| Duration::from_secs(s));
+        }
+        e.flags.0 |= m.set_flags;
+        e.flags.0 &= !m.clear_flags;
+        Ok(())
+    }
+
+    pub(super) fn add_principal(
+        &self,
+        caller: &Caller,
+        name: &str,
+        keys: &KeySpec,
+        enctypes: Option<&[i32]>,
+        mods: &PrincipalMods,
+        now: SystemTime,
+    ) -> Result<AdminResponse, AdminError> {
+        let name = self.canonical_name(name)?;
+        self.authorize(caller, 'a', &name)?;
+        if self.store.get(&name)?.is_some() {
+            return Err(AdminError::PrincipalExists(name));
+        }
+        let mut e = PrincipalEntry::new(
+            name.clone(),
+            PrincipalFlags::new_principal_default(self.settings.require_preauth),
+            now,
+        );
+        let mut mods = mods.clone();
+        if mods.policy.is_none() && self.store.get_policy("default")?.is_some() {
+            // As MIT: a policy named "default" applies when none is given.
+            mods.policy = Some(Some("default".to_owned()));
+        }
+        mods.kvno = None;
+        mods.unlock = false;
+        self.apply_mods(&mut e, &mods)?;
+        let policy = self.policy_of(&e)?;
+        let etypes = self.enctypes(enctypes, None)?;
+        let new = match keys {
+            KeySpec::Password(pw) => {
+                if let Some(p) = &policy {
+                    check_password_quality(pw.expose(), p)?;
+                    if p.max_life > 0 && mods.pw_expiration.is_none() {
+                        e.pw_expiration = Some(now + Duration::from_secs(p.max_life));
+                    }
+                }
+                let pw = Password::new(pw.expose());
+                derive_keys(&name, KeySource::Password(&pw), &etypes)?
+            }
+            KeySpec::Random => derive_keys(&name, KeySource::Random, &etypes)?,
+            KeySpec::NoKey => Vec::new(),
+        };
+        e.keys = new
+            .into_iter()
+            .map(|k| KeyData {
+                kvno: 1,
+                enctype: k.enctype,
+                key: k.key,
+                salt: k.salt,
+            })
+            .collect();
+        e.modified_by = Some(caller.principal.clone());
+        self.store.create(&e)?;
+        Ok(done(
+            format!("Principal \"{name}\" created."),
+            Some(e.current_kvno()),
+        ))
+    }
+
+    /// cpw / ktadd randomization: new key set at kvno + 1, history and
+    /// policy checks for passwords. Returns the new kvno.
+    pub(super) fn change_keys(
+        &self,
+        caller: &Caller,
+        name: &str,
+        keys: &KeySpec,
+        enctypes: Option<&[i32]>,
+        keep_old: bool,
+        now: SystemTime,
+    ) -> Result<u32, AdminError> {
+        let mut e = self.load(name)?;
+        let policy = self.policy_of(&e)?;
+        let current: Vec<i32> = e.current_keys().map(|k| k.enctype).collect();
+        let etypes = self.enctypes(enctypes, Some(current))?;
+        let new = match keys {
+            KeySpec::Password(pw) => {
+                let password = Password::new(pw.expose());
+                if let Some(p) = &policy {
+                    if !caller.is_local() && caller.principal == name && p.min_life > 0 {
+                        let last = self.store.last_password_change(name)?.unwrap_or(e.created);
+                        if now < last + Duration::from_secs(p.min_life) {
+                            return Err(PasswordRejection::TooSoon.into());
+                        }
+                    }
+                    check_password_quality(pw.expose(), p)?;
+                    if p.history > 0 {
+                        let cur: Vec<KeyData> = e.current_keys().cloned().collect();
+                        let hist = self.store.password_history(name)?;
+                        if password_matches_keys(&password, &cur)
+                            || password_matches_keys(&password, &hist)
+                        {
+                            return Err(PasswordRejection::Reused.into());
+                        }
+                    }
+                }
+                derive_keys(name, KeySource::Password(&password), &etypes)?
+            }
+            KeySpec::Random => derive_keys(name, KeySource::Random, &etypes)?,
+            KeySpec::NoKey => {
+                return Err(AdminError::Usage(
+                    "cpw needs -pw, -randkey or a prompt".into(),
+                ));
+            }
+        };
+        let old_kvno = e.current_kvno();
+        let kvno = old_kvno.wrapping_add(1).max(1);
+        let retired: Vec<KeyData> = e.current_keys().cloned().collect();
+        if !keep_old {
+            let oldest = kvno.saturating_sub(self.settings.keep_old_kvnos);
+            e.keys.retain(|k| k.kvno >= oldest);
+        }
+        let mut keys: Vec<KeyData> = new
+            .into_iter()
+            .map(|k| KeyData {
+                kvno,
+                enctype: k.enctype,
+                key: k.key,
+                salt: k.salt,
+            })
+            .collect();
+        keys.append(&mut e.keys);
+        e.keys = keys;
+        e.flags.set(PrincipalFlags::NEEDCHANGE, false);
+        e.pw_expiration = match &policy {
+            Some(p) if p.max_life > 0 && matches!(keys_kind(&e), SALT_TYPE_NORMAL) => {
+                Some(now + Duration::from_secs(p.max_life))
+            }
+            _ => None,
+        };
+        self.touch(&mut e, caller, now);
+        // History keeps `history - 1` retired key sets (the current one is
+        // checked separately).
+        let history_kvnos = policy.as_ref().map_or(0, |p| p.history.saturating_sub(1));
+        self.store
+            .update_with_history(&e, &retired, history_kvnos)?;
+        Ok(kvno)
+    }
+
+    pub(super) fn info(
+        &self,
+        e: &PrincipalEntry,
+        now: SystemTime,
+    ) -> Result<PrincipalInfo, AdminError> {
+        let policy = self.policy_of(e)?;
+        let last_pw = self
+            .store
+            .last_password_change(&e.name)?
+            .unwrap_or(e.created);
+        Ok(PrincipalInfo {
+            name: e.name.clone(),
+            expiration: e.expiration.map(to_unix),
+            last_password_change: (!e.keys.is_empty()).then(|| to_unix(last_pw)),
+            pw_expiration: e.pw_expiration.map(to_unix),
+            max_life: e.max_life.map(secs),
+            max_renewable_life: e.max_renewable_life.map(secs),
+            modified: to_unix(e.modified),
+            modified_by: e.modified_by.clone(),
+            last_success: e.last_success.map(to_unix),
+            last_failure: e.last_failure.map(to_unix),
+            fail_count: e.fail_count,
+            kvno: e.current_kvno(),
+            keys: e
+                .keys
+                .iter()
+                .map(|k| KeyInfo {
+                    kvno: k.kvno,
+                    enctype: k.enctype,
+                    enctype_name: enctype_name(k.enctype)
+                        .map_or_else(|| k.enctype.to_string(), str::to_owned),
+                    salt_type: match k.salt.as_ref().map(|s| s.salt_type) {
+                        Some(SALT_TYPE_NORMAL) => "normal".to_owned(),
+                        Some(SALT_TYPE_RANDOM_KEY) => "random".to_owned(),
+                        Some(n) => format!("salttype {n}"),
+                        None => "none".to_owned(),
+                    },
+                })
+                .collect(),
+            attributes: mit_attributes(e.flags),
+            policy: e.policy.clone(),
+            locked: !matches!(
+                policy_lockout_state(e, policy.as_ref(), now),
+                LockoutState::Open
+            ),
+        })
+    }
+}
+
+fn secs(d: Duration) -> u64 {
+    d.as_secs()
+}
+
+/// Salt type of the newest key (normal = password-derived).
+fn keys_kind(e: &PrincipalEntry) -> i32 {
+    e.current_keys()
+        .next()
+        .and_then(|k| k.salt.as_ref().map(|s| s.salt_type))
+        .unwrap_or(SALT_TYPE_RANDOM_KEY)
+}
+
+/// MIT's attribute names for the flags that differ from MIT's defaults
+/// (MIT prints `DISALLOW_*` for cleared `allow_*` flags).
+pub fn mit_attributes(f: PrincipalFlags) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut set = |cond: bool, name: &str| {
+        if cond {
+            out.push(name.to_owned());
+        }
+    };
+    set(
+        f.contains(PrincipalFlags::REQUIRES_PREAUTH),
+        "REQUIRES_PRE_AUTH",
+    );
+    set(
+        f.contains(PrincipalFlags::REQUIRES_HWAUTH),
+        "REQUIRES_HW_AUTH",
+    );
+    set(!f.contains(PrincipalFlags::ALLOW_TIX), "DISALLOW_ALL_TIX");
+    set(
+        !f.contains(PrincipalFlags::ALLOW_FORWARDABLE),
+        "DISALLOW_FORWARDABLE",
+    );
+    set(
+        !f.contains(PrincipalFlags::ALLOW_RENEWABLE),
+        "DISALLOW_RENEWABLE",
+    );
+    set(
+        !f.contains(PrincipalFlags::ALLOW_PROXIABLE),
+        "DISALLOW_PROXIABLE",
+    );
+    set(
+        !f.contains(PrincipalFlags::ALLOW_POSTDATED),
+        "DISALLOW_POSTDATED",
+    );
+    set(!f.contains(PrincipalFlags::ALLOW_SVR), "DISALLOW_SVR");
+    set(
+        !f.contains(PrincipalFlags::ALLOW_DUP_SKEY),
+        "DISALLOW_DUP_SKEY",
+    );
+    set(f.contains(PrincipalFlags::NEEDCHANGE), "REQUIRES_PWCHANGE");
+    set(
+        f.contains(PrincipalFlags::PWCHANGE_SERVICE),
+        "PWCHANGE_SERVICE",
+    );
+    set(f.contains(PrincipalFlags::OK_AS_DELEGATE), "OK_AS_DELEGATE");
+    set(
+        f.contains(PrincipalFlags::OK_TO_AUTH_AS_DELEGATE),
+        "OK_TO_AUTH_AS_DELEGATE",
+    );
+    set(
+        f.contains(PrincipalFlags::NO_AUTH_DATA_REQUIRED),
+        "NO_AUTH_DATA_REQUIRED",
+    );
+    set(f.contains(PrincipalFlags::LOCKDOWN_KEYS), "LOCKDOWN_KEYS");
+    set(f.contains(PrincipalFlags::ADMIN_LOCKED), "LOCKED");
+    out
+}
