@@ -8,12 +8,18 @@
 //! Errors are reported as one line naming the file, the key and the problem,
 //! e.g. `kdc.toml: realm: must not be empty`.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+
+mod duration;
+mod raw;
+
+use duration::DurationValue;
+pub use duration::parse_duration;
+use raw::{DEFAULT_ADMIN_LISTEN, DEFAULT_KPASSWD_LISTEN, RawConfig};
 
 /// The native Tessera enctype number (aes256-gcm-argon2id).
 pub const ENCTYPE_NATIVE: i32 = -32341;
@@ -194,142 +200,6 @@ pub enum ConfigError {
         /// What is wrong.
         problem: String,
     },
-}
-
-/// A duration written as seconds (integer) or a string like "10h", "7d",
-/// "1h30m", "300s", "300".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct DurationValue(Duration);
-
-impl<'de> Deserialize<'de> for DurationValue {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = DurationValue;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a duration such as 10h, 7d, 300s or a number of seconds")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                u64::try_from(v)
-                    .map(|s| DurationValue(Duration::from_secs(s)))
-                    .map_err(|_| E::custom("duration must not be negative"))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(DurationValue(Duration::from_secs(v)))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                parse_duration(v).map(DurationValue).ok_or_else(|| {
-                    E::custom(format!(
-                        "invalid duration {v:?} (use e.g. 10h, 7d, 1h30m, 300s or seconds)"
-                    ))
-                })
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// Parses "10h", "7d", "1h30m", "300s", "300" (seconds) into a duration.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    if let Ok(secs) = s.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let mut total: u64 = 0;
-    let mut num: Option<u64> = None;
-    for c in s.chars() {
-        if let Some(d) = c.to_digit(10) {
-            num = Some(
-                num.unwrap_or(0)
-                    .checked_mul(10)?
-                    .checked_add(u64::from(d))?,
-            );
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86400,
-            'w' => 7 * 86400,
-            _ => return None,
-        };
-        total = total.checked_add(num.take()?.checked_mul(unit)?)?;
-    }
-    if num.is_some() {
-        return None; // trailing number without a unit after a unit ("1h30")
-    }
-    Some(Duration::from_secs(total))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    realm: String,
-    #[serde(default)]
-    log_format: Option<LogFormat>,
-    #[serde(default)]
-    network: RawNetwork,
-    database: RawDatabase,
-    #[serde(default)]
-    policy: RawPolicy,
-    #[serde(default)]
-    admin: RawAdmin,
-    #[serde(default)]
-    kpasswd: RawKpasswd,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAdmin {
-    acl_file: Option<String>,
-    listen: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKpasswd {
-    listen: Option<Vec<String>>,
-}
-
-/// Default `[admin] listen` (loopback only, MIT's kadmin port 749).
-const DEFAULT_ADMIN_LISTEN: &[&str] = &["127.0.0.1:749", "[::1]:749"];
-/// Default `[kpasswd] listen` (loopback only, port 464).
-const DEFAULT_KPASSWD_LISTEN: &[&str] = &["127.0.0.1:464", "[::1]:464"];
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNetwork {
-    udp_listen: Option<Vec<String>>,
-    tcp_listen: Option<Vec<String>>,
-    max_request_size: Option<i64>,
-    udp_max_reply_size: Option<i64>,
-    tcp_idle_timeout: Option<DurationValue>,
-    max_tcp_connections: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDatabase {
-    dir: String,
-    master_key_file: Option<String>,
-    master_key_env: Option<String>,
-    old_kvnos_to_keep: Option<i64>,
-    refresh_interval: Option<DurationValue>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    max_life: Option<DurationValue>,
-    max_renewable_life: Option<DurationValue>,
-    clock_skew: Option<DurationValue>,
-    allowed_enctypes: Option<Vec<String>>,
-    default_principal_enctypes: Option<Vec<String>>,
-    require_preauth: Option<bool>,
 }
 
 /// Default `network.udp_max_reply_size`: MIT's `kdc_max_dgram_reply_size`
