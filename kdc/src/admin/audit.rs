@@ -1,7 +1,7 @@
 //! The admin audit trail: one structured tracing event per command, with
 //! target [`AUDIT_TARGET`]. Never carries a password or key.
 
-use super::service::Caller;
+use super::caller::Caller;
 
 /// The tracing target of audit events.
 pub const AUDIT_TARGET: &str = "tessera::admin_audit";

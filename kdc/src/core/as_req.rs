@@ -107,7 +107,8 @@ pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec
     // The reply key: the one the client just proved, else its first choice.
     let (reply_etype, reply_kd) = preauth_etype
         .and_then(|e| usable.iter().find(|(x, _)| *x == e).copied())
-        .unwrap_or(usable[0]);
+        .or_else(|| usable.first().copied())
+        .ok_or(KdcError::EtypeNosupp)?;
     ex.reply_etype = Some(reply_etype);
 
     // Options, times, flags.
