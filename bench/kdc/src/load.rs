@@ -88,23 +88,23 @@ pub fn fire(
     })
 }
 
-/// User plus system CPU time of process `pid` (all its threads), in clock
+/// User and system CPU time of process `pid` (all its threads), in clock
 /// ticks.
-pub fn cpu_ticks(pid: u32) -> Result<u64, LoadError> {
+pub fn cpu_ticks(pid: u32) -> Result<(u64, u64), LoadError> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map_err(|_| LoadError::ProcStat(pid))?;
     parse_stat_ticks(&text).ok_or(LoadError::ProcStat(pid))
 }
 
-/// utime + stime (fields 14 and 15) from the text of /proc/PID/stat; the
+/// (utime, stime) (fields 14 and 15) from the text of /proc/PID/stat; the
 /// command name (field 2) may contain spaces and parentheses.
-fn parse_stat_ticks(stat: &str) -> Option<u64> {
+fn parse_stat_ticks(stat: &str) -> Option<(u64, u64)> {
     let rest = &stat[stat.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // `rest` starts at field 3 (state).
     let utime: u64 = fields.get(14 - 3)?.parse().ok()?;
     let stime: u64 = fields.get(15 - 3)?.parse().ok()?;
-    Some(utime + stime)
+    Some((utime, stime))
 }
 
 /// Clock ticks per second (`getconf CLK_TCK`, 100 if that fails).
@@ -127,7 +127,7 @@ mod tests {
     fn stat_fields() {
         let s =
             "4242 (krb5 (kdc)) S 1 4242 4242 0 -1 4194560 300 0 0 0 1234 56 0 0 20 0 1 0 100 0 0";
-        assert_eq!(parse_stat_ticks(s), Some(1290));
+        assert_eq!(parse_stat_ticks(s), Some((1234, 56)));
         assert_eq!(parse_stat_ticks("garbage"), None);
     }
 

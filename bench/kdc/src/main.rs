@@ -254,13 +254,15 @@ fn run(args: &Args) -> Result<bool, LoadError> {
     let after = load::cpu_ticks(args.pid)?;
     let t = tally(measured, &out.replies, &verifier);
     let hz = load::clock_ticks_per_sec() as f64;
-    let cpu_s = after.saturating_sub(before) as f64 / hz;
+    let user_s = after.0.saturating_sub(before.0) as f64 / hz;
+    let sys_s = after.1.saturating_sub(before.1) as f64 / hz;
+    let cpu_s = user_s + sys_s;
     let n = args.count.max(1) as f64;
     let errors = args.count - t.ok;
     let bad: Vec<String> = t.bad.iter().map(|(k, v)| format!("{k}:{v}")).collect();
     println!(
         "RESULT mode={} enctype={} requests={} ok={} errors={} timeouts={} window={} \
-         cpu_s={:.3} cpu_us_per_exchange={:.1} wall_s={:.3} rps={:.0} bad={}",
+         cpu_s={:.3} user_s={:.3} sys_s={:.3} cpu_us_per_exchange={:.1} wall_s={:.3} rps={:.0} bad={}",
         match args.mode {
             Mode::As => "as",
             Mode::Tgs => "tgs",
@@ -272,6 +274,8 @@ fn run(args: &Args) -> Result<bool, LoadError> {
         t.timeouts,
         args.window,
         cpu_s,
+        user_s,
+        sys_s,
         cpu_s * 1e6 / n,
         out.wall.as_secs_f64(),
         n / out.wall.as_secs_f64().max(1e-9),
