@@ -46,8 +46,16 @@ fn mit_ktutil_derives_the_same_keys_as_ours() {
     }
     let cases = [
         ("user@EXAMPLE.COM", "EXAMPLE.COMuser", "P@ssw0rd!"),
-        ("host/db.example.com@EXAMPLE.COM", "EXAMPLE.COMhostdb.example.com", "x"),
-        ("alice@TESSERA.TEST", "TESSERA.TESTalice", "correct horse battery staple ünïcödé"),
+        (
+            "host/db.example.com@EXAMPLE.COM",
+            "EXAMPLE.COMhostdb.example.com",
+            "x",
+        ),
+        (
+            "alice@TESSERA.TEST",
+            "TESSERA.TESTalice",
+            "correct horse battery staple ünïcödé",
+        ),
     ];
     for etype in ETYPES {
         for (principal, salt, password) in cases {

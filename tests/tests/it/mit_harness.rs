@@ -1,6 +1,6 @@
 //! The MIT reference realm the interop tests stand on works at all.
 
-use tessera_tests::mit::{require_mit, run, MitKdc};
+use tessera_tests::mit::{MitKdc, require_mit, run};
 
 #[test]
 fn mit_kdc_issues_a_tgt_to_mit_kinit() {
