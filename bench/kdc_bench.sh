@@ -21,7 +21,9 @@
 # (TGS-REQ with a fresh authenticator and subkey -> TGS-REP for
 # host/localhost). Metric: CPU time of the KDC process (utime + stime of all
 # its threads from /proc/PID/stat, before/after the COUNT requests) per
-# exchange, and requests/s. Prints a Markdown table of medians over RUNS.
+# exchange (also split into user and system time), and requests/s. Prints a
+# Markdown table of medians over RUNS (± half the range of the CPU values);
+# the raw lines are kept in target/kdc-bench-out/results.txt.
 #
 #   bench/kdc_bench.sh
 #   RUNS=3 COUNT=20000 WINDOW=8 ENCTYPES="18 20" bench/kdc_bench.sh
@@ -241,7 +243,7 @@ for r in $(seq 1 "$runs"); do
                     --password-file "$work/user.password" --enctype "$et" --mode "$m" \
                     --count "$count" --warmup "$warmup" --window "$window" | grep '^RESULT' || true)"
                 if [ -z "$line" ]; then
-                    line="RESULT mode=$m enctype=$et requests=$count ok=0 errors=$count timeouts=0 window=$window cpu_s=0 cpu_us_per_exchange=0 wall_s=0 rps=0 bad=load-generator-failed"
+                    line="RESULT mode=$m enctype=$et requests=$count ok=0 errors=$count timeouts=0 window=$window cpu_s=0 user_s=0 sys_s=0 cpu_us_per_exchange=0 wall_s=0 rps=0 bad=load-generator-failed"
                 fi
                 echo "run=$r kdc=$v $line" | tee -a "$results" >&2
             done
@@ -267,14 +269,17 @@ for line in open(sys.argv[1]):
 def med(key, field):
     return statistics.median(float(r[field]) for r in rows[key])
 
-print("| case | KDC | requests | errors | CPU µs/exchange | req/s | MIT / Tessera CPU |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+print("| case | KDC | requests | errors | CPU µs/exchange | user | sys | req/s | MIT / Tessera CPU |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for key in order:
     mode, et, kdc = key
     rs = rows[key]
     reqs = sum(int(r["requests"]) for r in rs)
     errs = sum(int(r["errors"]) for r in rs)
+    n = int(rs[0]["requests"]) or 1
     cpu = med(key, "cpu_us_per_exchange")
+    user = med(key, "user_s") * 1e6 / n if "user_s" in rs[0] else float("nan")
+    sys_ = med(key, "sys_s") * 1e6 / n if "sys_s" in rs[0] else float("nan")
     rps = med(key, "rps")
     base = (mode, et, "tessera")
     ratio = "-"
@@ -282,8 +287,8 @@ for key in order:
         ratio = f"{cpu / med(base, 'cpu_us_per_exchange'):.2f}"
     case = f"{mode.upper()} {names.get(et, et)}"
     spread = ""
-    if len(rs) > 1:
+    if len(rs) > 1 and cpu:
         vals = [float(r["cpu_us_per_exchange"]) for r in rs]
-        spread = f" (±{(max(vals) - min(vals)) / 2:.0f})" if cpu else ""
-    print(f"| {case} | {kdc} | {reqs} | {errs} | {cpu:.1f}{spread} | {rps:.0f} | {ratio} |")
+        spread = f" (±{(max(vals) - min(vals)) / 2:.0f})"
+    print(f"| {case} | {kdc} | {reqs} | {errs} | {cpu:.1f}{spread} | {user:.1f} | {sys_:.1f} | {rps:.0f} | {ratio} |")
 PY
