@@ -3,8 +3,8 @@
 use tessera_proto::crypto::{Key, usage};
 use tessera_proto::msg::asn1::{EncAsRepPart, KdcRep};
 use tessera_proto::msg::{
-    AsRep, AsReq, EncTicketPart, KdcOptions, KerberosTimeExt, MessageType, Ticket, TicketFlags,
-    decode, encode, pa_etype_info2,
+    AsRep, AsReq, EncTicketPart, KdcOptions, MessageType, Ticket, TicketFlags, decode, encode,
+    pa_etype_info2,
 };
 
 use super::error::KdcError;
@@ -29,14 +29,6 @@ const AS_INVALID_OPTIONS: KdcOptions = KdcOptions(
         | KdcOptions::ENC_TKT_IN_SKEY.0
         | KdcOptions::CNAME_IN_ADDL_TKT.0,
 );
-
-/// A requested time as seconds, 0 ("19700101000000Z") meaning no limit.
-pub(super) fn requested(t: &tessera_proto::msg::KerberosTime) -> i64 {
-    match t.to_unix() {
-        0 => i64::MAX,
-        s => s,
-    }
-}
 
 /// Handles one AS-REQ.
 pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec<u8>, KdcError> {
@@ -120,11 +112,7 @@ pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec
         ex.now_secs,
         kdc.policy.clock_skew,
         opts,
-        RequestedTimes {
-            from: body.from.as_ref().map(KerberosTimeExt::to_unix),
-            till: requested(&body.till),
-            rtime: body.rtime.as_ref().map(requested),
-        },
+        RequestedTimes::from_body(body),
         &caps,
     )?;
     let both = |f: PrincipalFlags| client_entry.flags.contains(f) && server_entry.flags.contains(f);

@@ -7,7 +7,7 @@
 use std::time::{Duration, SystemTime};
 
 use tessera_proto::crypto::{EncType, Key};
-use tessera_proto::msg::KdcOptions;
+use tessera_proto::msg::{KdcOptions, KdcReqBody, KerberosTime, KerberosTimeExt};
 
 use super::error::KdcError;
 use crate::config::PolicyConfig;
@@ -182,6 +182,25 @@ pub struct RequestedTimes {
     pub till: i64,
     /// `rtime`, if present (i64::MAX for 0).
     pub rtime: Option<i64>,
+}
+
+impl RequestedTimes {
+    /// The times a KDC-REQ-BODY asks for.
+    pub fn from_body(body: &KdcReqBody) -> Self {
+        RequestedTimes {
+            from: body.from.as_ref().map(KerberosTimeExt::to_unix),
+            till: requested(&body.till),
+            rtime: body.rtime.as_ref().map(requested),
+        }
+    }
+}
+
+/// A requested time as seconds, 0 ("19700101000000Z") meaning no limit.
+fn requested(t: &KerberosTime) -> i64 {
+    match t.to_unix() {
+        0 => i64::MAX,
+        s => s,
+    }
 }
 
 /// Caps that apply to a new ticket, in seconds.

@@ -8,7 +8,6 @@ use tessera_proto::msg::{
     Ticket, TicketFlags, decode, encode,
 };
 
-use super::as_req::requested;
 use super::error::KdcError;
 use super::policy::{
     Caps, RequestedTimes, check_client, check_server, key_of, select_session_etype,
@@ -304,11 +303,7 @@ fn new_ticket(
         ex.now_secs,
         kdc.policy.clock_skew,
         opts,
-        RequestedTimes {
-            from: body.from.as_ref().map(KerberosTimeExt::to_unix),
-            till: requested(&body.till),
-            rtime: body.rtime.as_ref().map(requested),
-        },
+        RequestedTimes::from_body(body),
         &caps,
     )?;
     if times.postdated {
