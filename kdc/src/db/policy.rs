@@ -13,7 +13,8 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use super::entry::{KeyData, KeyMaterial, SaltInfo};
+use super::entry::KeyData;
+use super::sqlite_schema::read_sealed_keys;
 use super::{DbError, MasterKey};
 
 /// A password policy. Durations are whole seconds; 0 means "no limit" (as in
@@ -160,48 +161,18 @@ pub(crate) fn read_history(
     mkey: &MasterKey,
     principal: &str,
 ) -> Result<Vec<KeyData>, DbError> {
-    let mut stmt = conn.prepare_cached(
+    read_sealed_keys(
+        conn,
+        mkey,
         "SELECT kvno, enctype, key_blob, salt_type, salt, s2kparams FROM password_history
          WHERE principal = ?1 ORDER BY kvno DESC, enctype ASC",
-    )?;
-    let rows = stmt.query_map(params![principal], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i32>(1)?,
-            r.get::<_, Vec<u8>>(2)?,
-            r.get::<_, Option<i32>>(3)?,
-            r.get::<_, Option<Vec<u8>>>(4)?,
-            r.get::<_, Option<Vec<u8>>>(5)?,
-        ))
-    })?;
-    let aad = history_aad_name(principal);
-    let mut out = Vec::new();
-    for row in rows {
-        let (kvno, enctype, blob, salt_type, salt, s2kparams) = row?;
-        let corrupt = |detail| DbError::Corrupt {
-            principal: principal.to_owned(),
-            detail,
-        };
-        let kvno = u32::try_from(kvno).map_err(|_| corrupt("history kvno out of range"))?;
-        let key = mkey
-            .open_key(&aad, kvno, enctype, &blob)
-            .map_err(|_| corrupt("a history key does not decrypt under the master key"))?;
-        let salt = match (salt_type, salt) {
-            (Some(salt_type), Some(salt)) => Some(SaltInfo {
-                salt_type,
-                salt,
-                s2kparams,
-            }),
-            _ => None,
-        };
-        out.push(KeyData {
-            kvno,
-            enctype,
-            key: KeyMaterial::from(key),
-            salt,
-        });
-    }
-    Ok(out)
+        principal,
+        &history_aad_name(principal),
+        [
+            "history kvno out of range",
+            "a history key does not decrypt under the master key",
+        ],
+    )
 }
 
 /// Appends `retired` keys to the history of `principal` and keeps only the

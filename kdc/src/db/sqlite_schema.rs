@@ -227,11 +227,36 @@ pub(crate) fn read_entry(
     let Some(mut entry) = row else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare_cached(
+    entry.keys = read_sealed_keys(
+        conn,
+        mkey,
         "SELECT kvno, enctype, key_blob, salt_type, salt, s2kparams FROM keys
          WHERE principal = ?1 ORDER BY kvno DESC, position ASC",
+        name,
+        name,
+        [
+            "kvno out of range",
+            "a key does not decrypt under the master key",
+        ],
     )?;
-    let rows = stmt.query_map(params![name], |r| {
+    Ok(Some(entry))
+}
+
+/// Reads the sealed key rows that `sql` selects for `principal` (columns
+/// kvno, enctype, key_blob, salt_type, salt, s2kparams) and opens each under
+/// the master key with `aad_name` as its additional data. `corrupt` names
+/// the two ways a row can be bad: a kvno out of range, a key that does not
+/// decrypt.
+pub(crate) fn read_sealed_keys(
+    conn: &Connection,
+    mkey: &MasterKey,
+    sql: &str,
+    principal: &str,
+    aad_name: &str,
+    corrupt: [&'static str; 2],
+) -> Result<Vec<KeyData>, DbError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![principal], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, i32>(1)?,
@@ -241,18 +266,17 @@ pub(crate) fn read_entry(
             r.get::<_, Option<Vec<u8>>>(5)?,
         ))
     })?;
+    let bad = |detail| DbError::Corrupt {
+        principal: principal.to_owned(),
+        detail,
+    };
+    let mut out = Vec::new();
     for row in rows {
         let (kvno, enctype, blob, salt_type, salt, s2kparams) = row?;
-        let kvno = u32::try_from(kvno).map_err(|_| DbError::Corrupt {
-            principal: name.to_owned(),
-            detail: "kvno out of range",
-        })?;
+        let kvno = u32::try_from(kvno).map_err(|_| bad(corrupt[0]))?;
         let key = mkey
-            .open_key(name, kvno, enctype, &blob)
-            .map_err(|_| DbError::Corrupt {
-                principal: name.to_owned(),
-                detail: "a key does not decrypt under the master key",
-            })?;
+            .open_key(aad_name, kvno, enctype, &blob)
+            .map_err(|_| bad(corrupt[1]))?;
         let salt = match (salt_type, salt) {
             (Some(salt_type), Some(salt)) => Some(SaltInfo {
                 salt_type,
@@ -261,12 +285,12 @@ pub(crate) fn read_entry(
             }),
             _ => None,
         };
-        entry.keys.push(KeyData {
+        out.push(KeyData {
             kvno,
             enctype,
             key: KeyMaterial::from(key),
             salt,
         });
     }
-    Ok(Some(entry))
+    Ok(out)
 }
