@@ -197,23 +197,9 @@ pub struct KpasswdRequest {
 impl KpasswdRequest {
     /// Parses the framed request (without any TCP length prefix).
     pub fn decode(bytes: &[u8]) -> Result<Self, KpasswdError> {
-        let declared = usize::from(read_u16(bytes, 0)?);
-        if declared != bytes.len() {
-            return Err(KpasswdError::LengthMismatch {
-                declared,
-                actual: bytes.len(),
-            });
-        }
-        let raw_version = read_u16(bytes, 2)?;
+        let (raw_version, ap_bytes, priv_bytes) = unframe(bytes)?;
         let version =
             KpasswdVersion::from_u16(raw_version).ok_or(KpasswdError::BadVersion(raw_version))?;
-        let ap_len = usize::from(read_u16(bytes, 4)?);
-        let ap_end = 6 + ap_len;
-        let ap_bytes = bytes.get(6..ap_end).ok_or(KpasswdError::Truncated {
-            need: ap_end,
-            have: bytes.len(),
-        })?;
-        let priv_bytes = bytes.get(ap_end..).unwrap_or_default();
         Ok(Self {
             version,
             ap_req: codec::decode(ap_bytes)?,
@@ -229,6 +215,25 @@ impl KpasswdRequest {
             &codec::encode(&self.krb_priv)?,
         )
     }
+}
+
+/// Splits a framed message (what [`frame`] writes) into its version, the
+/// AP-REQ/AP-REP bytes and the rest, checking the declared lengths.
+fn unframe(bytes: &[u8]) -> Result<(u16, &[u8], &[u8]), KpasswdError> {
+    let declared = usize::from(read_u16(bytes, 0)?);
+    if declared != bytes.len() {
+        return Err(KpasswdError::LengthMismatch {
+            declared,
+            actual: bytes.len(),
+        });
+    }
+    let version = read_u16(bytes, 2)?;
+    let ap_end = 6 + usize::from(read_u16(bytes, 4)?);
+    let ap = bytes.get(6..ap_end).ok_or(KpasswdError::Truncated {
+        need: ap_end,
+        have: bytes.len(),
+    })?;
+    Ok((version, ap, bytes.get(ap_end..).unwrap_or_default()))
 }
 
 fn frame(version: u16, ap: &[u8], tail: &[u8]) -> Result<Vec<u8>, KpasswdError> {
@@ -259,25 +264,11 @@ pub enum KpasswdReply {
 impl KpasswdReply {
     /// Parses the framed reply (without any TCP length prefix).
     pub fn decode(bytes: &[u8]) -> Result<Self, KpasswdError> {
-        let declared = usize::from(read_u16(bytes, 0)?);
-        if declared != bytes.len() {
-            return Err(KpasswdError::LengthMismatch {
-                declared,
-                actual: bytes.len(),
-            });
-        }
-        let version = read_u16(bytes, 2)?;
+        let (version, ap_bytes, tail) = unframe(bytes)?;
         if version != KPASSWD_REPLY_VERSION {
             return Err(KpasswdError::BadVersion(version));
         }
-        let ap_len = usize::from(read_u16(bytes, 4)?);
-        let ap_end = 6 + ap_len;
-        let ap_bytes = bytes.get(6..ap_end).ok_or(KpasswdError::Truncated {
-            need: ap_end,
-            have: bytes.len(),
-        })?;
-        let tail = bytes.get(ap_end..).unwrap_or_default();
-        if ap_len == 0 {
+        if ap_bytes.is_empty() {
             if tail.is_empty() {
                 return Err(KpasswdError::MissingError);
             }
