@@ -236,6 +236,12 @@ impl PrincipalStore for CountingStore {
     fn realm(&self) -> &str {
         self.inner.realm()
     }
+    fn sync_changes(&self) -> Result<(), DbError> {
+        self.inner.sync_changes()
+    }
+    fn generation(&self) -> u64 {
+        self.inner.generation()
+    }
     fn get(&self, name: &str) -> Result<Option<Arc<PrincipalEntry>>, DbError> {
         self.inner.get(name)
     }

@@ -26,9 +26,11 @@
 //! Writes go through the [`PrincipalStore`], whose in-memory cache reflects
 //! them at once; writes by other processes (`kadmin unlock`) arrive through
 //! the store's refresh. A failed write is logged and the request carries on.
-//! Policies are read through a small cache refreshed every
-//! [`DEFAULT_POLICY_TTL_SECS`] (judged against the `now` passed in), so a
-//! policy change reaches a running KDC within that time.
+//! Policies are read through a small cache, dropped whenever the store's
+//! [`generation`](PrincipalStore::generation) moves (a policy written by this
+//! process or, as the per-request catch-up sees, by another one), so a policy
+//! change is honoured by the next request; an entry is also read again after
+//! [`DEFAULT_POLICY_TTL_SECS`] (judged against the `now` passed in).
 
 use super::purge::PurgeGate;
 use std::time::SystemTime;
@@ -100,6 +102,8 @@ pub enum FailureRecord {
 struct CachedPolicy {
     policy: Option<Policy>,
     fetched: i64,
+    /// The store's generation when it was read.
+    generation: u64,
 }
 
 /// Lockout enforcement state for one KDC. See the module documentation.
@@ -253,7 +257,9 @@ impl Lockout {
         now: i64,
     ) -> Option<Policy> {
         let name = entry.policy.as_deref()?;
+        let generation = store.generation();
         if let Some(c) = self.policies.get(name)
+            && c.generation == generation
             && now.abs_diff(c.fetched) < self.opts.policy_ttl_secs.unsigned_abs()
         {
             return c.policy.clone();
@@ -271,6 +277,7 @@ impl Lockout {
             CachedPolicy {
                 policy: policy.clone(),
                 fetched: now,
+                generation,
             },
         );
         policy

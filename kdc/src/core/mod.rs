@@ -3,7 +3,10 @@
 //! [`Kdc::handle`] takes one request's bytes, the peer, the transport and
 //! the current time, and returns the reply bytes (AS-REP, TGS-REP or
 //! KRB-ERROR) or `None` to drop. It reads principals from the in-memory
-//! store cache and never the clock. The only writes are account-lockout
+//! store cache and never the clock; before each AS or TGS request it has the
+//! store catch up with what was committed since the last one
+//! ([`PrincipalStore::sync_changes`]), so an administrator's change is
+//! honoured by the very next request. The only writes are account-lockout
 //! bookkeeping through the store ([`lockout`]): failed pre-authentications
 //! of principals under a lockout policy, and clearing a non-zero failure
 //! count. A byte-identical retransmit is answered from the [`lookaside`]
@@ -221,15 +224,20 @@ impl Kdc {
                 return None;
             }
         };
-        let result = if tag == MessageType::AsReq.as_i32() as u32 {
-            ex.kind = "AS";
-            as_req::handle(self, request, &mut ex)
-        } else if tag == MessageType::TgsReq.as_i32() as u32 {
-            ex.kind = "TGS";
-            tgs_req::handle(self, request, &mut ex)
-        } else {
+        let is_as = tag == MessageType::AsReq.as_i32() as u32;
+        if !is_as && tag != MessageType::TgsReq.as_i32() as u32 {
             tracing::info!(%peer, ?transport, tag, "request dropped: not an AS-REQ or TGS-REQ");
             return None;
+        }
+        if let Err(e) = self.store.sync_changes() {
+            tracing::warn!(error = %e, "cannot read the database's recent changes; answering from the cached principals");
+        }
+        let result = if is_as {
+            ex.kind = "AS";
+            as_req::handle(self, request, &mut ex)
+        } else {
+            ex.kind = "TGS";
+            tgs_req::handle(self, request, &mut ex)
         };
         let (reply, outcome) = match result {
             Ok(bytes) => (bytes, None),

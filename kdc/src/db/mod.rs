@@ -4,8 +4,9 @@
 //! Lookups ([`PrincipalStore::get`]) are served from memory and return an
 //! `Arc` of the decrypted entry; writes go to the backing store and update the
 //! cache. Writes by other processes are picked up by
-//! [`PrincipalStore::refresh`], run periodically by [`refresh_loop`] (or,
-//! optionally, by the SQLite backend itself from `get`).
+//! [`PrincipalStore::sync_changes`], which the KDC calls before every request
+//! (read-your-writes: a change committed anywhere is honoured by the next
+//! request), and in the background by [`refresh_loop`].
 
 pub mod entry;
 pub mod master_key;
@@ -154,6 +155,18 @@ pub trait PrincipalStore: Send + Sync {
     /// Picks up changes made by other processes now.
     fn refresh(&self) -> Result<(), DbError>;
 
+    /// Brings the cache up to date with every write committed, by any
+    /// process, before this call: after it returns, `get` answers as the
+    /// database does. Called once per KDC request, so it must be cheap (no
+    /// lock, no query) when nothing was committed.
+    fn sync_changes(&self) -> Result<(), DbError>;
+
+    /// A number that changes whenever data not held in the principal
+    /// entries themselves (policies) may have changed, in this process or
+    /// another one (as seen by the last [`PrincipalStore::sync_changes`] or
+    /// refresh). Caches of such data compare it to know they are stale.
+    fn generation(&self) -> u64;
+
     /// Replaces an existing principal and, in the same transaction, appends
     /// `retired` keys to its password history, keeping the newest
     /// `history_kvnos` kvnos there (0 clears it), and records
@@ -275,6 +288,12 @@ impl<T: PrincipalStore + ?Sized> PrincipalStore for Arc<T> {
     }
     fn refresh(&self) -> Result<(), DbError> {
         (**self).refresh()
+    }
+    fn sync_changes(&self) -> Result<(), DbError> {
+        (**self).sync_changes()
+    }
+    fn generation(&self) -> u64 {
+        (**self).generation()
     }
     fn update_with_history(
         &self,

@@ -4,17 +4,30 @@
 //!   (`kadmin -l`, admin services) can write while the KDC serves.
 //! * Every entry is decrypted once and kept in a [`DashMap`] (sharded locks,
 //!   no global lock); `get` returns an `Arc` clone from it.
-//! * Freshness: `PRAGMA data_version` changes only when another connection
-//!   committed. It is checked either by a background task ([`refresh_loop`],
-//!   what `serve` uses: lookups then never touch SQLite) or, when
-//!   [`StoreOptions::refresh_on_get`] is set, by the first `get` after each
-//!   `refresh_interval`, which *tries* to take the connection and never waits
-//!   for it. If it changed, the principals named in the
-//!   `changes` log after the last applied sequence number are reloaded (or
-//!   everything, when the reader fell behind the pruned log). Writes made
-//!   through this store update the cache directly.
+//! * Read-your-writes ([`PrincipalStore::sync_changes`], called by the KDC
+//!   once per request): a commit by any connection rewrites the WAL-index
+//!   header at the start of the `-shm` file, so one `pread` of its 48 bytes
+//!   tells whether anything was committed since the cache was last brought
+//!   up to date. The header's layout is part of SQLite's file format (it is
+//!   shared by every process and SQLite version that opens the database:
+//!   see SQLite's "WAL-mode file format" document). Only when it changed is
+//!   the connection locked and `PRAGMA data_version` asked, which changes
+//!   only when *another* connection committed; then the principals named in
+//!   the `changes` log after the last applied sequence number are reloaded
+//!   (or everything, when the reader fell behind the pruned log). The header
+//!   is read *before* the database is asked, so a commit that lands in
+//!   between changes the header again and is caught by the next request.
+//!   Without a readable `-shm` file every request asks `data_version`.
+//! * [`refresh_loop`] (what `serve` runs) does the same in the background
+//!   so that bulk changes are mostly loaded off the request path; with
+//!   [`StoreOptions::refresh_on_get`] (tools), the first `get` after each
+//!   `refresh_interval` checks instead. Writes made through this store update
+//!   the cache directly.
 
 use std::collections::HashSet;
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -77,6 +90,15 @@ pub struct SqliteStore {
     epoch: Instant,
     /// Milliseconds since `epoch` after which `get` checks for changes.
     next_check_ms: AtomicU64,
+    /// The database's `-shm` file (WAL index), when it could be opened.
+    shm: Option<File>,
+    /// Fingerprint of the WAL-index header read before the cache was last
+    /// brought up to date.
+    synced_header: AtomicU64,
+    /// Bumped whenever the cache may have changed in ways not visible in
+    /// the principal entries themselves (other processes' commits, policy
+    /// writes); see [`PrincipalStore::generation`].
+    generation: AtomicU64,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -106,6 +128,35 @@ fn configure(conn: &Connection, opts: &StoreOptions) -> Result<(), DbError> {
 
 fn data_version(conn: &Connection) -> Result<i64, DbError> {
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+/// Size of the first copy of the WAL-index header at the start of `-shm`.
+const WAL_INDEX_HEADER_LEN: usize = 48;
+
+/// A fingerprint of the WAL-index header (None when it cannot be read).
+/// Every commit changes the header (its change counter, frame count and
+/// checksum), so an unchanged fingerprint means nothing was committed.
+fn header_fingerprint(shm: &File) -> Option<u64> {
+    let mut hdr = [0_u8; WAL_INDEX_HEADER_LEN];
+    shm.read_exact_at(&mut hdr, 0).ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    hdr.hash(&mut h);
+    Some(h.finish())
+}
+
+/// Opens `DB-shm` of the connection's database for reading.
+fn open_shm(conn: &Connection) -> Option<File> {
+    let path = conn.path()?;
+    if path.is_empty() {
+        return None; // in-memory or temporary database
+    }
+    match File::open(format!("{path}-shm")) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            tracing::info!(error = %e, "no readable WAL index; every request asks the database for changes");
+            None
+        }
+    }
 }
 
 impl SqliteStore {
@@ -214,6 +265,7 @@ impl SqliteStore {
         mkey: MasterKey,
         opts: StoreOptions,
     ) -> Result<Self, DbError> {
+        let shm = open_shm(&conn);
         let store = SqliteStore {
             realm: realm.to_owned(),
             mkey,
@@ -226,10 +278,17 @@ impl SqliteStore {
             opts,
             epoch: Instant::now(),
             next_check_ms: AtomicU64::new(0),
+            shm,
+            synced_header: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
         };
         {
             let mut inner = store.lock();
+            let header = store.shm.as_ref().and_then(header_fingerprint);
             store.full_reload(&mut inner)?;
+            store
+                .synced_header
+                .store(header.unwrap_or(0), Ordering::Release);
         }
         store.schedule_next_check();
         Ok(store)
@@ -268,9 +327,23 @@ impl SqliteStore {
             return; // another thread is refreshing or writing: serve from cache
         };
         self.schedule_next_check();
-        if let Err(e) = self.refresh_locked(&mut inner) {
+        if let Err(e) = self.catch_up_locked(&mut inner) {
             tracing::warn!(error = %e, "principal cache refresh failed; serving cached entries");
         }
+    }
+
+    /// Brings the cache up to date (the connection is locked): reads the
+    /// WAL-index header first, then applies what was committed, then
+    /// records the header. See the module documentation.
+    fn catch_up_locked(&self, inner: &mut Inner) -> Result<(), DbError> {
+        let header = self.shm.as_ref().and_then(header_fingerprint);
+        if header.is_some_and(|h| h == self.synced_header.load(Ordering::Acquire)) {
+            return Ok(()); // whoever held the lock before us caught up
+        }
+        self.refresh_locked(inner)?;
+        self.synced_header
+            .store(header.unwrap_or(0), Ordering::Release);
+        Ok(())
     }
 
     fn refresh_locked(&self, inner: &mut Inner) -> Result<(), DbError> {
@@ -278,6 +351,8 @@ impl SqliteStore {
         if dv == inner.data_version {
             return Ok(());
         }
+        // Another process committed: principals, policies or both.
+        self.generation.fetch_add(1, Ordering::AcqRel);
         let tx = inner.conn.transaction()?;
         let (min_seq, max_seq): (Option<i64>, Option<i64>) =
             tx.query_row("SELECT MIN(seq), MAX(seq) FROM changes", [], |r| {
@@ -379,6 +454,7 @@ impl SqliteStore {
             return Err(DbError::InvalidName(p.name.clone()));
         }
         let (_guard, ()) = self.write_tx(|tx| policy::write_policy(tx, p, create))?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }
 
@@ -539,7 +615,21 @@ impl PrincipalStore for SqliteStore {
     fn refresh(&self) -> Result<(), DbError> {
         let mut inner = self.lock();
         self.schedule_next_check();
-        self.refresh_locked(&mut inner)
+        self.catch_up_locked(&mut inner)
+    }
+
+    fn sync_changes(&self) -> Result<(), DbError> {
+        if let Some(shm) = &self.shm
+            && header_fingerprint(shm) == Some(self.synced_header.load(Ordering::Acquire))
+        {
+            return Ok(());
+        }
+        let mut inner = self.lock();
+        self.catch_up_locked(&mut inner)
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     fn update_with_history(
@@ -638,6 +728,7 @@ impl PrincipalStore for SqliteStore {
 
     fn delete_policy(&self, name: &str) -> Result<bool, DbError> {
         let (_guard, existed) = self.write_tx(|tx| policy::delete_policy(tx, name))?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(existed)
     }
 

@@ -185,14 +185,12 @@ impl DevKdc {
     }
 
     /// Our `kadmin -l --config DIR/kdc.toml ARGS...` (a separate process
-    /// on the same database; the server sees it within a second).
+    /// on the same database; the server honours it at the next request).
     pub fn kadmin_local(&self, args: &[&str]) -> Run {
         let cfg = self.dir.join("kdc.toml").display().to_string();
         let mut all = vec!["-l", "--config", cfg.as_str()];
         all.extend_from_slice(args);
-        let r = self.run(&self.kadmin, &all, None);
-        std::thread::sleep(Duration::from_millis(1500));
-        r
+        self.run(&self.kadmin, &all, None)
     }
 
     /// Our `kpasswd ARGS...` with `stdin`.

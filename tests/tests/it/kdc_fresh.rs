@@ -1,0 +1,218 @@
+//! Read-your-writes: a change committed to the database, by another process
+//! (`kadmin -l`) or through another KDC's store handle, is honoured by the
+//! very next request MIT's kinit sends. No sleep and no explicit refresh
+//! anywhere: each kinit runs right after the change has committed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use tessera_kdc::db::PrincipalStore;
+use tessera_tests::mit::{Run, krb5_conf, require_mit, run};
+use tessera_tests::realm::{RealmOptions, TestRealm};
+
+/// The `kadmin` binary built next to this test binary (target/debug).
+fn kadmin_bin() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let bin = exe.parent()?.parent()?.join("kadmin");
+    if bin.exists() {
+        return Some(bin);
+    }
+    let msg = format!("{} not built; run `cargo test --workspace`", bin.display());
+    if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
+        panic!("{msg}");
+    }
+    eprintln!("SKIPPING read-your-writes test: {msg}");
+    None
+}
+
+/// Our `kadmin -l` (a separate process on the same database), which must
+/// succeed. Returns once the process has exited, i.e. the write committed.
+fn kadmin(bin: &Path, realm: &TestRealm, args: &[&str]) -> Run {
+    let out = Command::new(bin)
+        .arg("-l")
+        .arg("--config")
+        .arg(realm.dev.config_path())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run kadmin");
+    let r = Run::from(out);
+    assert!(r.ok, "kadmin {args:?} failed: {r:?}");
+    r
+}
+
+fn kinit(realm: &TestRealm, who: &str, pw: &str) -> Run {
+    realm.mit("kinit", &[who], Some(&format!("{pw}\n")))
+}
+
+#[test]
+fn mit_kinit_right_after_kadmin_addprinc_100_rounds() {
+    if !require_mit() {
+        return;
+    }
+    let Some(bin) = kadmin_bin() else {
+        return;
+    };
+    let realm = TestRealm::start(RealmOptions::default());
+    for i in 0..100 {
+        let name = format!("fresh{i}");
+        let pw = format!("Fr3sh-pass-{i}!");
+        // Before: unknown, and the KDC says so.
+        if i % 10 == 0 {
+            let r = kinit(&realm, &name, &pw);
+            assert!(!r.ok, "round {i}: {name} got a TGT before it existed");
+            assert!(
+                r.stderr.contains("not found in Kerberos database"),
+                "round {i}: {r:?}"
+            );
+        }
+        kadmin(&bin, &realm, &["addprinc", "-pw", &pw, &name]);
+        let r = kinit(&realm, &name, &pw);
+        assert!(r.ok, "round {i}: kinit right after addprinc failed: {r:?}");
+    }
+}
+
+#[test]
+fn mit_kinit_sees_cpw_delprinc_lock_expire_allow_tix_at_once() {
+    if !require_mit() {
+        return;
+    }
+    let Some(bin) = kadmin_bin() else {
+        return;
+    };
+    let realm = TestRealm::start(RealmOptions::default());
+    kadmin(&bin, &realm, &["addprinc", "-pw", "0ld-Passw0rd!", "dora"]);
+    assert!(kinit(&realm, "dora", "0ld-Passw0rd!").ok);
+
+    // cpw: the new password works at once, the old one is refused at once.
+    for round in 0..5 {
+        let (old, new) = if round % 2 == 0 {
+            ("0ld-Passw0rd!", "N3w-Passw0rd!")
+        } else {
+            ("N3w-Passw0rd!", "0ld-Passw0rd!")
+        };
+        kadmin(&bin, &realm, &["cpw", "-pw", new, "dora"]);
+        let r = kinit(&realm, "dora", old);
+        assert!(!r.ok, "round {round}: old password still works: {r:?}");
+        assert!(r.stderr.contains("Password incorrect"), "{r:?}");
+        let r = kinit(&realm, "dora", new);
+        assert!(r.ok, "round {round}: new password refused: {r:?}");
+    }
+    let pw = "N3w-Passw0rd!";
+
+    // A new kvno from cpw -randkey is what the next service ticket uses.
+    kadmin(
+        &bin,
+        &realm,
+        &["addprinc", "-randkey", "host/fresh.example"],
+    );
+    for expected in 2..=4 {
+        kadmin(&bin, &realm, &["cpw", "-randkey", "host/fresh.example"]);
+        assert!(kinit(&realm, "dora", pw).ok);
+        let r = realm.mit("kvno", &["host/fresh.example"], None);
+        assert!(
+            r.ok && r.stdout.contains(&format!("kvno = {expected}")),
+            "kvno {expected} expected right after cpw -randkey: {r:?}"
+        );
+    }
+
+    // lock / unlock.
+    kadmin(&bin, &realm, &["lock", "dora"]);
+    let r = kinit(&realm, "dora", pw);
+    assert!(!r.ok, "locked principal got a TGT: {r:?}");
+    assert!(r.stderr.contains("revoked"), "{r:?}");
+    kadmin(&bin, &realm, &["unlock", "dora"]);
+    let r = kinit(&realm, "dora", pw);
+    assert!(r.ok, "unlocked principal refused: {r:?}");
+
+    // -allow_tix / +allow_tix.
+    kadmin(&bin, &realm, &["modprinc", "-allow_tix", "dora"]);
+    let r = kinit(&realm, "dora", pw);
+    assert!(!r.ok, "-allow_tix principal got a TGT: {r:?}");
+    kadmin(&bin, &realm, &["modprinc", "+allow_tix", "dora"]);
+    assert!(kinit(&realm, "dora", pw).ok, "+allow_tix not honoured");
+
+    // -expire in the past, then never.
+    kadmin(&bin, &realm, &["modprinc", "-expire", "2001-01-01", "dora"]);
+    let r = kinit(&realm, "dora", pw);
+    assert!(!r.ok, "expired principal got a TGT: {r:?}");
+    assert!(r.stderr.contains("expired"), "{r:?}");
+    kadmin(&bin, &realm, &["modprinc", "-expire", "never", "dora"]);
+    assert!(kinit(&realm, "dora", pw).ok, "-expire never not honoured");
+
+    // A lockout policy attached by another process counts from the next
+    // request on.
+    kadmin(&bin, &realm, &["addpol", "-maxfailure", "1", "strict"]);
+    kadmin(&bin, &realm, &["modprinc", "-policy", "strict", "dora"]);
+    let r = kinit(&realm, "dora", "not-the-password");
+    assert!(!r.ok && r.stderr.contains("Password incorrect"), "{r:?}");
+    let r = kinit(&realm, "dora", pw);
+    assert!(!r.ok, "max failure 1 not enforced at once: {r:?}");
+    assert!(r.stderr.contains("revoked"), "{r:?}");
+    kadmin(&bin, &realm, &["modpol", "-maxfailure", "0", "strict"]);
+    kadmin(&bin, &realm, &["unlock", "dora"]);
+    assert!(kinit(&realm, "dora", pw).ok);
+
+    // delprinc: refused at once, as unknown.
+    kadmin(&bin, &realm, &["delprinc", "-force", "dora"]);
+    let r = kinit(&realm, "dora", pw);
+    assert!(!r.ok, "deleted principal got a TGT: {r:?}");
+    assert!(r.stderr.contains("not found in Kerberos database"), "{r:?}");
+}
+
+#[test]
+fn second_kdc_on_the_same_database_sees_the_first_ones_writes_at_once() {
+    if !require_mit() {
+        return;
+    }
+    let Some(bin) = kadmin_bin() else {
+        return;
+    };
+    let first = TestRealm::start(RealmOptions::default());
+    // A second KDC with its own store (its own connection) on the same
+    // database, as a second `serve` process would have.
+    let second = TestRealm::serve_dir(first.dir(), &RealmOptions::default());
+    let conf = first.dir().join("krb5-second.conf");
+    std::fs::write(
+        &conf,
+        krb5_conf(
+            second.realm(),
+            &format!("127.0.0.1:{}", second.dev.port),
+            &[],
+            None,
+        ),
+    )
+    .expect("write krb5.conf");
+    let mut env = first.env();
+    for (k, v) in &mut env {
+        if k == "KRB5_CONFIG" {
+            *v = conf.display().to_string();
+        }
+    }
+    let kinit_second =
+        |who: &str, pw: &str| run("/usr/bin/kinit", &[who], &env, Some(&format!("{pw}\n")));
+
+    for i in 0..20 {
+        let name = format!("twin{i}");
+        let pw = format!("Tw1n-pass-{i}!");
+        // Written by another process: both KDCs answer with it at once.
+        kadmin(&bin, &first, &["addprinc", "-pw", &pw, &name]);
+        let r = kinit_second(&name, &pw);
+        assert!(r.ok, "round {i}: second KDC: {r:?}");
+        // Written through the first KDC's own store handle (as its
+        // in-process kpasswd and remote kadmin do): the second one sees it.
+        let full = format!("{name}@{}", first.realm());
+        let mut e = (*first.store.get(&full).expect("get").expect("exists")).clone();
+        e.flags
+            .set(tessera_kdc::db::PrincipalFlags::ALLOW_TIX, false);
+        first.store.update(&e).expect("update");
+        let r = kinit_second(&name, &pw);
+        assert!(!r.ok, "round {i}: second KDC ignored -allow_tix: {r:?}");
+        assert!(first.store.delete(&full).expect("delete"));
+        let r = kinit_second(&name, &pw);
+        assert!(
+            !r.ok && r.stderr.contains("not found in Kerberos database"),
+            "round {i}: second KDC still knows a deleted principal: {r:?}"
+        );
+    }
+}
