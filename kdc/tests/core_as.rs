@@ -496,3 +496,132 @@ fn one_audit_event_per_decision_without_secrets() {
     }
     assert!(!ok.contains(PASSWORD));
 }
+
+#[test]
+fn preauth_proves_the_current_key_only_and_old_keys_count_as_failures() {
+    use tessera_kdc::db::{Policy, PrincipalStore};
+    use tessera_kdc::realm::{KeySource, change_keys};
+    use tessera_proto::crypto::Password;
+    let r = realm();
+    let mut p = Policy::new("lock5");
+    p.max_failure = 5;
+    p.failure_count_interval = 600;
+    p.lockout_duration = 600;
+    r.store.create_policy(&p).unwrap();
+    r.modify(&user("alice"), |e| e.policy = Some("lock5".into()));
+    // New password; the kvno 1 keys stay (as for a service keytab).
+    let kvno = change_keys(
+        r.store.as_ref(),
+        &user("alice"),
+        KeySource::Password(&Password::new("the new password")),
+        &[EncType::Aes256CtsHmacSha196, EncType::Aes128CtsHmacSha196],
+        5,
+        t(NOW - 10),
+        None,
+    )
+    .unwrap();
+    assert_eq!(kvno, 2);
+    assert!(r.entry(&user("alice")).key(1, 18).is_some());
+    let body = |etypes: &[i32]| as_body(&user("alice"), &krbtgt(), etypes, KdcOptions::EMPTY);
+    let old = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+    let new = alice_key(EncType::Aes256CtsHmacSha196, "the new password");
+
+    // A timestamp in the old kvno's key, unnamed or naming kvno 1: refused
+    // like a wrong password, and counted.
+    assert_eq!(
+        r.send(
+            &as_req(body(&[18, 17]), vec![pa_enc_timestamp(&old, NOW)]),
+            NOW
+        )
+        .code(),
+        24
+    );
+    assert_eq!(r.entry(&user("alice")).fail_count, 1);
+    let mut named = pa_enc_timestamp(&old, NOW + 1);
+    let mut enc: tessera_proto::msg::EncryptedData =
+        tessera_proto::msg::decode_pa_value(&named).unwrap();
+    enc.kvno = Some(1);
+    named = tessera_proto::msg::pa_data_der(PaDataType::EncTimestamp, &enc).unwrap();
+    assert_eq!(
+        r.send(&as_req(body(&[18, 17]), vec![named]), NOW + 1)
+            .code(),
+        24
+    );
+    assert_eq!(r.entry(&user("alice")).fail_count, 2);
+
+    // The current key works; the reply is sealed in it (kvno 2) and
+    // ETYPE-INFO2 describes it.
+    let rep = r
+        .send(
+            &as_req(body(&[18, 17]), vec![pa_enc_timestamp(&new, NOW + 2)]),
+            NOW + 2,
+        )
+        .into_as_rep();
+    assert_eq!((rep.enc_part.etype, rep.enc_part.kvno), (18, Some(2)));
+    open_as_rep(&rep, &new);
+    assert_eq!(r.entry(&user("alice")).fail_count, 0);
+
+    // The reply key is the very key that decrypted the timestamp, even
+    // when the client listed another enctype first (or not at all).
+    let new128 = alice_key(EncType::Aes128CtsHmacSha196, "the new password");
+    let rep = r
+        .send(
+            &as_req(body(&[18]), vec![pa_enc_timestamp(&new128, NOW + 3)]),
+            NOW + 3,
+        )
+        .into_as_rep();
+    assert_eq!((rep.enc_part.etype, rep.enc_part.kvno), (17, Some(2)));
+    open_as_rep(&rep, &new128);
+    let info = find_pa_data(rep.padata.as_deref().unwrap(), PaDataType::EtypeInfo2).unwrap();
+    let info: EtypeInfo2 = decode(&info.value).unwrap();
+    assert_eq!(info[0].etype, 17);
+}
+
+#[test]
+fn needchange_allows_only_the_password_change_service() {
+    use tessera_kdc::db::PrincipalFlags;
+    let r = realm();
+    let c = get_tgt(&r, KdcOptions::EMPTY, NOW + 10 * HOUR, None, NOW);
+    r.modify(&user("alice"), |e| {
+        e.flags.set(PrincipalFlags::NEEDCHANGE, true)
+    });
+    // A TGT: KDC_ERR_KEY_EXPIRED, as MIT answers (and MIT's kinit then
+    // asks for a new password).
+    let err = preauth_req(&r, KdcOptions::EMPTY, |_| {}).error();
+    assert_eq!(err.error_code, 23);
+    // A service directly: refused too.
+    let other = preauth_req(&r, KdcOptions::EMPTY, |b| {
+        b.sname = Some(name(SERVICE).to_principal_name().unwrap());
+    });
+    assert_eq!(other.code(), 23);
+    // kadmin/changepw is reachable, with an INITIAL ticket.
+    let part = tgt_part(preauth_req(&r, KdcOptions::EMPTY, |b| {
+        b.sname = Some(name("kadmin/changepw").to_principal_name().unwrap());
+    }));
+    assert_eq!(&part.sname.string[1][..], b"changepw");
+    assert!(flags(&part).contains(TicketFlags::INITIAL));
+    // Without the right password the flag is not revealed.
+    let bad = alice_key(EncType::Aes256CtsHmacSha196, "wrong");
+    let body = as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY);
+    assert_eq!(
+        r.send(&as_req(body, vec![pa_enc_timestamp(&bad, NOW)]), NOW)
+            .code(),
+        24
+    );
+    // A TGT from before the flag buys no service ticket either (stricter
+    // than MIT, which checks only in the AS exchange).
+    let body = tgs_body(SERVICE, &[18], KdcOptions::EMPTY, NOW + 5 * HOUR);
+    assert_eq!(
+        r.send(&tgs_req(&c, body, NOW + 5, AuthOpts::default()), NOW + 5)
+            .code(),
+        23
+    );
+    // Once the password is changed (the flag cleared), tickets follow.
+    r.modify(&user("alice"), |e| {
+        e.flags.set(PrincipalFlags::NEEDCHANGE, false)
+    });
+    tgt_part(preauth_req(&r, KdcOptions::EMPTY, |_| {}));
+    let body = tgs_body(SERVICE, &[18], KdcOptions::EMPTY, NOW + 5 * HOUR);
+    r.send(&tgs_req(&c, body, NOW + 6, AuthOpts::default()), NOW + 6)
+        .into_tgs_rep();
+}

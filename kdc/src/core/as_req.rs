@@ -77,8 +77,8 @@ pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec
         select_ticket_key(&server_entry, &kdc.policy, is_tgs).ok_or(KdcError::EtypeNosupp)?;
     ex.ticket_etype = Some(ticket_etype);
 
-    let preauth_etype = match preauth::verify(kdc, &req, &client_entry, &usable, ex) {
-        Ok(etype) => etype,
+    let proved = match preauth::verify(kdc, &req, &client_entry, &usable, ex) {
+        Ok(key) => key,
         Err(KdcError::PreauthFailed) => {
             let enc_ts = lockout::enc_timestamp_bytes(&req).unwrap_or_default();
             kdc.lockout
@@ -87,7 +87,7 @@ pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec
         }
         Err(e) => return Err(e),
     };
-    if preauth_etype.is_some() {
+    if proved.is_some() {
         kdc.lockout
             .record_success(&*kdc.store, &client_entry, ex.now);
     }
@@ -96,9 +96,9 @@ pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec
         .contains(PrincipalFlags::PWCHANGE_SERVICE);
     check_client(&client_entry, ex.now, pw_change)?;
 
-    // The reply key: the one the client just proved, else its first choice.
-    let (reply_etype, reply_kd) = preauth_etype
-        .and_then(|e| usable.iter().find(|(x, _)| *x == e).copied())
+    // The reply key: exactly the key the client just proved, else (no
+    // pre-authentication) its first choice.
+    let (reply_etype, reply_kd) = proved
         .or_else(|| usable.first().copied())
         .ok_or(KdcError::EtypeNosupp)?;
     ex.reply_etype = Some(reply_etype);
@@ -117,7 +117,7 @@ pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec
     )?;
     let both = |f: PrincipalFlags| client_entry.flags.contains(f) && server_entry.flags.contains(f);
     let mut flags = TicketFlags::INITIAL;
-    if preauth_etype.is_some() {
+    if proved.is_some() {
         flags.insert(TicketFlags::PRE_AUTHENT);
     }
     if opts.contains(KdcOptions::FORWARDABLE) && both(PrincipalFlags::ALLOW_FORWARDABLE) {

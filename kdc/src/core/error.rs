@@ -63,6 +63,10 @@ pub enum KdcError {
     /// is reachable).
     #[error("client password has expired")]
     PasswordExpired,
+    /// The client must change its password first (`needchange`): only the
+    /// password-change service is reachable.
+    #[error("client must change its password (needchange)")]
+    PasswordChangeRequired,
     /// Pre-authentication is required; the METHOD-DATA to send as e-data.
     #[error("pre-authentication required")]
     PreauthRequired(Vec<PaData>),
@@ -135,7 +139,7 @@ impl KdcError {
             KdcError::ClientRevoked | KdcError::LockedOut => ErrorCode::ClientRevoked,
             KdcError::ClientExpired => ErrorCode::NameExp,
             KdcError::ServerExpired => ErrorCode::ServiceExp,
-            KdcError::PasswordExpired => ErrorCode::KeyExpired,
+            KdcError::PasswordExpired | KdcError::PasswordChangeRequired => ErrorCode::KeyExpired,
             KdcError::PreauthRequired(_) => ErrorCode::PreauthRequired,
             KdcError::PreauthFailed => ErrorCode::PreauthFailed,
             KdcError::Skew => ErrorCode::ApErrSkew,

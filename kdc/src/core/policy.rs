@@ -138,22 +138,46 @@ pub fn select_ticket_key<'a>(
     }
 }
 
-/// Status checks on a client (disabled, expired, password expired).
-/// `pw_change_service` is true when the server is a password-change
-/// service, which stays reachable with an expired password.
+/// Status checks on a client in an AS exchange (disabled, expired,
+/// password expired, password change required). `pw_change_service` is
+/// true when the server is a password-change service, which stays
+/// reachable with an expired password or `needchange`.
 pub fn check_client(
     client: &PrincipalEntry,
     now: SystemTime,
     pw_change_service: bool,
 ) -> Result<(), KdcError> {
+    check_client_enabled(client, now)?;
+    if pw_change_service {
+        return Ok(());
+    }
+    if client.pw_expiration.is_some_and(|t| now > t) {
+        return Err(KdcError::PasswordExpired);
+    }
+    check_no_change_due(client, false)
+}
+
+/// Disabled or expired clients get no ticket at all.
+pub fn check_client_enabled(client: &PrincipalEntry, now: SystemTime) -> Result<(), KdcError> {
     if !client.is_enabled() {
         return Err(KdcError::ClientRevoked);
     }
     if client.expiration.is_some_and(|t| now > t) {
         return Err(KdcError::ClientExpired);
     }
-    if !pw_change_service && client.pw_expiration.is_some_and(|t| now > t) {
-        return Err(KdcError::PasswordExpired);
+    Ok(())
+}
+
+/// A client flagged `needchange` gets tickets only for a password-change
+/// service (`pw_change_service`), in the AS exchange and, unlike MIT, in
+/// the TGS exchange too (a TGT obtained before the flag was set buys
+/// nothing else).
+pub fn check_no_change_due(
+    client: &PrincipalEntry,
+    pw_change_service: bool,
+) -> Result<(), KdcError> {
+    if !pw_change_service && client.flags.contains(PrincipalFlags::NEEDCHANGE) {
+        return Err(KdcError::PasswordChangeRequired);
     }
     Ok(())
 }

@@ -42,16 +42,17 @@ fn method_data(usable: &[(EncType, &KeyData)]) -> Result<Vec<PaData>, KdcError> 
     Ok(vec![info, pa_data(PaDataType::EncTimestamp, Vec::new())])
 }
 
-/// Checks the AS-REQ's pre-authentication. Returns the enctype of the key
-/// that decrypted PA-ENC-TIMESTAMP, or `None` when the client sent none and
-/// needs none.
-pub(super) fn verify(
+/// Checks the AS-REQ's pre-authentication. Returns the key (of the
+/// client's current kvno) that decrypted PA-ENC-TIMESTAMP, the one the
+/// reply must be sealed in, or `None` when the client sent none and needs
+/// none.
+pub(super) fn verify<'a>(
     kdc: &Kdc,
     req: &KdcReq,
-    client: &PrincipalEntry,
+    client: &'a PrincipalEntry,
     usable: &[(EncType, &KeyData)],
     ex: &Exchange,
-) -> Result<Option<EncType>, KdcError> {
+) -> Result<Option<(EncType, &'a KeyData)>, KdcError> {
     let padata = req.padata.as_deref().unwrap_or(&[]);
     let Some(pa) = find_pa_data(padata, PaDataType::EncTimestamp) else {
         if client.flags.contains(PrincipalFlags::REQUIRES_PREAUTH) {
@@ -73,33 +74,27 @@ pub(super) fn verify(
     result.map(Some)
 }
 
-fn check_timestamp(
+/// Decrypts PA-ENC-TIMESTAMP with the client's current key of its enctype
+/// and checks the time. Only the current kvno proves the client: a
+/// timestamp made with a retired key (an old password) fails like a wrong
+/// password, whatever kvno it names. Returns the key that decrypted it.
+fn check_timestamp<'a>(
     kdc: &Kdc,
     pa: &PaData,
-    client: &PrincipalEntry,
+    client: &'a PrincipalEntry,
     ex: &Exchange,
-) -> Result<EncType, KdcError> {
+) -> Result<(EncType, &'a KeyData), KdcError> {
     let enc: EncryptedData = decode_pa_value(pa).map_err(|_| KdcError::PreauthFailed)?;
     let etype = EncType::from_i32(enc.etype)
         .filter(|&e| kdc.policy.allows(e))
         .ok_or(KdcError::PreauthFailed)?;
-    // The kvno the client named first, then every other kvno we hold.
-    let mut candidates: Vec<&KeyData> = client
-        .keys
-        .iter()
-        .filter(|k| k.enctype == enc.etype)
-        .collect();
-    if let Some(kvno) = enc.kvno {
-        candidates.sort_by_key(|k| k.kvno != kvno);
-    }
-    let plain = candidates
-        .iter()
-        .find_map(|kd| {
-            let key = key_of(kd).ok()?;
-            key.decrypt(usage::AS_REQ_PA_ENC_TIMESTAMP, &enc.cipher)
-                .ok()
-        })
+    let kd = client
+        .key(client.current_kvno(), enc.etype)
         .ok_or(KdcError::PreauthFailed)?;
+    let plain = key_of(kd)?
+        .decrypt(usage::AS_REQ_PA_ENC_TIMESTAMP, &enc.cipher)
+        .map_err(|_| KdcError::PreauthFailed)?;
+    let plain = zeroize::Zeroizing::new(plain);
     let ts: PaEncTsEnc = decode(&plain).map_err(|_| KdcError::PreauthFailed)?;
     // Only now, with the password proven, may the answer reveal skew.
     let usec = ts.pausec.unwrap_or_default();
@@ -108,5 +103,5 @@ fn check_timestamp(
     if micros.abs_diff(ex.now_micros()) > skew_micros.unsigned_abs() {
         return Err(KdcError::Skew);
     }
-    Ok(etype)
+    Ok((etype, kd))
 }

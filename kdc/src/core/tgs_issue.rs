@@ -10,8 +10,8 @@ use tessera_proto::msg::{
 
 use super::error::KdcError;
 use super::policy::{
-    Caps, RequestedTimes, check_client, check_server, key_of, select_session_etype,
-    select_ticket_key, ticket_times,
+    Caps, RequestedTimes, check_client_enabled, check_no_change_due, check_server, key_of,
+    select_session_etype, select_ticket_key, ticket_times,
 };
 use super::tgs_req::Verified;
 use super::ticket::{
@@ -41,7 +41,7 @@ pub(super) fn issue(
     // The client must still be allowed tickets (if it is one of ours).
     let client_entry = kdc.lookup(&v.client)?;
     match &client_entry {
-        Some(c) => check_client(c, ex.now, true)?,
+        Some(c) => check_client_enabled(c, ex.now)?,
         None if v.client.realm == kdc.realm => return Err(KdcError::ClientUnknown),
         None => {}
     }
@@ -66,6 +66,12 @@ pub(super) fn issue(
     ex.server = Some(server.clone());
     let server_entry = kdc.lookup(&server)?.ok_or(KdcError::ServerUnknown)?;
     check_server(&server_entry, ex.now)?;
+    if let Some(c) = &client_entry {
+        let pw_change = server_entry
+            .flags
+            .contains(PrincipalFlags::PWCHANGE_SERVICE);
+        check_no_change_due(c, pw_change)?;
+    }
     let is_tgs = kdc.is_local_tgs(&server);
 
     let old = &v.ticket;
