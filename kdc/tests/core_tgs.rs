@@ -185,6 +185,38 @@ fn validate_postdated_tgt() {
 }
 
 #[test]
+fn postdated_ticket_is_not_validated_before_its_start_even_within_the_skew() {
+    let r = realm();
+    let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+    let start = NOW + 120; // well inside the 300 s clock skew
+    let mut body = as_body(
+        &user("alice"),
+        &krbtgt(),
+        &[18],
+        KdcOptions::POSTDATED | KdcOptions::ALLOW_POSTDATE,
+    );
+    body.from = Some(kt(start));
+    let rep = r
+        .send(&as_req(body, vec![pa_enc_timestamp(&key, NOW)]), NOW)
+        .into_as_rep();
+    let c = creds_from(&rep, open_as_rep(&rep, &key));
+    let validate = || tgs_body(&krbtgt(), &[18], KdcOptions::VALIDATE, NOW + 5 * HOUR);
+    // One second early: KRB_AP_ERR_TKT_NYV (RFC 4120 3.3.3.1).
+    let at = start - 1;
+    let err = r
+        .send(&tgs_req(&c, validate(), at, AuthOpts::default()), at)
+        .error();
+    assert_eq!(err.error_code, 33);
+    // At the start time: validated.
+    let rep = r
+        .send(&tgs_req(&c, validate(), start, AuthOpts::default()), start)
+        .into_tgs_rep();
+    let part = open_tgs_rep(&rep, &c.session, false);
+    assert!(!flags(&part).contains(TicketFlags::INVALID));
+    assert_eq!(part.start_time.unwrap().to_unix(), start);
+}
+
+#[test]
 fn forwarded_tgt() {
     let r = realm();
     let c = tgt(&r, KdcOptions::FORWARDABLE);

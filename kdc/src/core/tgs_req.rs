@@ -128,6 +128,11 @@ fn verify_ap_req(
     if start > now.saturating_add(skew) {
         return Err(KdcError::TicketNotYetValid);
     }
+    // A postdated ticket is validated only once its start time has come
+    // (RFC 4120 3.3.3.1): the clock skew allowance does not apply.
+    if opts.contains(KdcOptions::VALIDATE) && start > now {
+        return Err(KdcError::TicketNotYetValid);
+    }
     if flags.contains(TicketFlags::INVALID) && !opts.contains(KdcOptions::VALIDATE) {
         return Err(KdcError::TicketNotYetValid);
     }
