@@ -161,3 +161,106 @@ fn env_master_key_right_and_wrong() {
         format!("tessera-kdc: master key environment variable {var} is not set")
     );
 }
+
+#[test]
+fn missing_stash_on_an_existing_database_says_restore_from_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), r#"master_key_file = "master.key""#);
+    let out = Command::new(BIN)
+        .args(["init", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::remove_file(dir.path().join("master.key")).unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("master.key is missing")
+            && err.contains("cannot be decrypted without it")
+            && err.contains("restore the stash file from backup"),
+        "{err}"
+    );
+    assert!(!err.contains("init"), "{err}");
+    // The database itself gone too: back to "run init".
+    std::fs::remove_dir_all(dir.path().join("data")).unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("run `tessera-kdc init` first"), "{err}");
+}
+
+/// Text logs to a pipe: no ANSI colour codes, and listening addresses as
+/// plain `ip:port`.
+#[test]
+fn text_logs_to_a_pipe_are_plain() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), r#"master_key_file = "master.key""#);
+    let extra = "[kpasswd]\nlisten = []\n[admin]\nlisten = []\n";
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, format!("{text}{extra}")).unwrap();
+    let out = Command::new(BIN)
+        .args(["init", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut child = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !lines.iter().any(|l: &String| l.contains("serving TCP"))
+        || !lines.iter().any(|l: &String| l.contains("serving UDP"))
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => lines.push(l),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("serve did not start: {lines:?}");
+            }
+        }
+    }
+    let st = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert!(child.wait().unwrap().success());
+    lines.extend(rx.iter());
+    let all = lines.join("\n");
+    assert!(!all.contains('\x1b'), "ANSI escape in piped logs: {all:?}");
+    assert!(!all.contains("Some("), "{all}");
+    let tcp = lines.iter().find(|l| l.contains("serving TCP")).unwrap();
+    let addr = tcp.split("addr=").nth(1).unwrap_or_default();
+    assert!(
+        addr.starts_with("127.0.0.1:") && addr[10..].chars().all(|c| c.is_ascii_digit()),
+        "{tcp}"
+    );
+    assert!(all.contains("TCP stopped addr=127.0.0.1:"), "{all}");
+}

@@ -148,10 +148,12 @@ fn init_logging(audit_path: &std::path::Path) -> Result<(), String> {
     let audit_layer = tracing_subscriber::fmt::layer()
         .json()
         .flatten_event(true)
+        .with_ansi(false)
         .with_writer(Mutex::new(file))
         .with_filter(Targets::new().with_target(AUDIT_TARGET, tracing::Level::INFO));
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off"));
     let stderr_layer = tracing_subscriber::fmt::layer()
+        .with_ansi(tessera_kdc::telemetry::stderr_ansi())
         .with_writer(std::io::stderr)
         .with_filter(filter);
     tracing_subscriber::registry()
@@ -221,6 +223,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 fn connect_remote(cli: &Cli) -> Result<RemoteAdmin, String> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off"));
     let _ = tracing_subscriber::fmt()
+        .with_ansi(tessera_kdc::telemetry::stderr_ansi())
         .with_writer(std::io::stderr)
         .with_env_filter(filter)
         .try_init();

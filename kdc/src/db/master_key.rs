@@ -41,8 +41,13 @@ const VERIFIER_PLAINTEXT: &[u8] = b"tessera master key verifier v1";
 /// Errors about the master key. Display is one line.
 #[derive(Debug, thiserror::Error)]
 pub enum MasterKeyError {
-    /// The stash file does not exist.
-    #[error("master key stash file {0} does not exist (run `tessera-kdc init` first)")]
+    /// The stash file does not exist. Only ever asked for once the
+    /// database exists (a realm without a database is told to run `init`
+    /// instead), so the stash has been lost: `init` cannot help.
+    #[error(
+        "master key stash file {0} is missing, and the database's keys cannot be decrypted \
+         without it: restore the stash file from backup"
+    )]
     StashMissing(String),
     /// The stash file could not be read or written.
     #[error("master key stash file {path}: {source}")]

@@ -26,7 +26,7 @@ pub(super) async fn serve<H: RequestHandler>(
     tracker: TaskTracker,
 ) {
     let local = listener.local_addr().ok();
-    tracing::info!(addr = ?local, "serving TCP");
+    tracing::info!(addr = local.map(tracing::field::display), "serving TCP");
     loop {
         let (stream, peer) = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -55,7 +55,7 @@ pub(super) async fn serve<H: RequestHandler>(
             permit,
         ));
     }
-    tracing::info!(addr = ?local, "TCP stopped");
+    tracing::info!(addr = local.map(tracing::field::display), "TCP stopped");
 }
 
 /// Outcome of reading with the idle timeout and shutdown watched.

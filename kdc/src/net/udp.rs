@@ -22,7 +22,7 @@ pub(super) async fn serve<H: RequestHandler>(
     tracker: TaskTracker,
 ) {
     let local = sock.local_addr().ok();
-    tracing::info!(addr = ?local, "serving UDP");
+    tracing::info!(addr = local.map(tracing::field::display), "serving UDP");
     // One byte more than accepted, to detect oversized datagrams.
     let buf_len = config.max_request_size.saturating_add(1).min(65536);
     let mut buf = vec![0u8; buf_len];
@@ -55,7 +55,7 @@ pub(super) async fn serve<H: RequestHandler>(
             answer(&sock, handler.as_ref(), &config, &request, peer).await;
         });
     }
-    tracing::info!(addr = ?local, "UDP stopped");
+    tracing::info!(addr = local.map(tracing::field::display), "UDP stopped");
 }
 
 async fn answer<H: RequestHandler>(
