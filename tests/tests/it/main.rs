@@ -16,6 +16,7 @@ mod kdc_dev;
 mod kdc_fresh;
 mod kdc_lockout;
 mod kdc_mit;
+mod kdc_mit_account;
 mod kdc_mit_errors;
 mod kpasswd_mit;
 mod mit_asrep;
