@@ -119,6 +119,9 @@ fn mit_uses_keytab_from_kadmin_ktadd() {
             "host/svc.example",
         ],
     );
+    // A direct read of the store, outside a KDC request, catches up first
+    // (the KDC does so before each request by itself).
+    realm.store.sync_changes().unwrap();
     let e = realm
         .store
         .get(&format!("host/svc.example@{r_name}"))
