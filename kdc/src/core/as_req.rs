@@ -32,8 +32,8 @@ const AS_INVALID_OPTIONS: KdcOptions = KdcOptions(
 
 /// Handles one AS-REQ.
 pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec<u8>, KdcError> {
-    let AsReq(req) =
-        decode::<AsReq>(request).map_err(|_| KdcError::Malformed("AS-REQ does not decode"))?;
+    let AsReq(req) = super::der::decode_kdc_req(request, decode::<AsReq>)
+        .map_err(|_| KdcError::Malformed("AS-REQ does not decode"))?;
     if req.pvno != PVNO.into() {
         return Err(KdcError::BadPvno);
     }

@@ -33,8 +33,8 @@ pub(super) struct Verified {
 
 /// Handles one TGS-REQ.
 pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec<u8>, KdcError> {
-    let TgsReq(req) =
-        decode::<TgsReq>(request).map_err(|_| KdcError::Malformed("TGS-REQ does not decode"))?;
+    let TgsReq(req) = super::der::decode_kdc_req(request, decode::<TgsReq>)
+        .map_err(|_| KdcError::Malformed("TGS-REQ does not decode"))?;
     if req.pvno != PVNO.into() {
         return Err(KdcError::BadPvno);
     }
