@@ -1,4 +1,4 @@
-//! Tessera's one integration-test binary: real sockets, real MIT peers.
+//! Tessera's one integration-test binary: real sockets, real MIT and Heimdal peers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin_mit;
@@ -12,6 +12,7 @@ mod echo_example_dev;
 mod gss_echo;
 mod gss_mit;
 mod gss_mit_our_kdc;
+mod heimdal_clients;
 mod kdc_dev;
 mod kdc_fresh;
 mod kdc_lockout;
