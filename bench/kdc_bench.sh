@@ -16,6 +16,10 @@
 #   mit               krb5kdc, default database settings (last_success is
 #                     written on each preauthenticated AS exchange)
 #   mit-nolastsuccess krb5kdc with disable_last_success and disable_lockout
+#   tessera-base      (only with BASE_BIN_DIR) tessera-kdc serve from another
+#                     build, e.g. the commit before a change, default logging:
+#                     its own realm, made with that build's tessera-kdc and
+#                     kadmin, so a change is measured before/after in one run
 #
 # Cases: "as" (preauthenticated AS-REQ -> AS-REP for krbtgt) and "tgs"
 # (TGS-REQ with a fresh authenticator and subkey -> TGS-REP for
@@ -27,6 +31,11 @@
 #
 #   bench/kdc_bench.sh
 #   RUNS=3 COUNT=20000 WINDOW=8 ENCTYPES="18 20" bench/kdc_bench.sh
+#   TESSERA_BIN_DIR=DIR BASE_BIN_DIR=DIR2 VARIANTS="tessera tessera-base mit" bench/kdc_bench.sh
+#
+# TESSERA_BIN_DIR: take tessera-kdc and kadmin from DIR instead of building
+# them from this checkout. BASE_BIN_DIR: the build the tessera-base variant
+# runs (DIR2/tessera-kdc, DIR2/kadmin).
 #
 # Needs cargo, python3 and MIT's KDC (Debian: krb5-kdc krb5-admin-server).
 # Traffic stays on 127.0.0.1; every loop is bounded.
@@ -53,12 +62,27 @@ for tool in /usr/sbin/krb5kdc /usr/sbin/kdb5_util /usr/sbin/kadmin.local python3
 done
 
 echo "building (release)..." >&2
-cargo build --quiet --release -p tessera-kdc --bins --manifest-path "$root/Cargo.toml"
+if [ -n "${TESSERA_BIN_DIR:-}" ]; then
+    tkdc="$TESSERA_BIN_DIR/tessera-kdc"
+    tkadmin="$TESSERA_BIN_DIR/kadmin"
+else
+    cargo build --quiet --release -p tessera-kdc --bins --manifest-path "$root/Cargo.toml"
+    tkdc="$target/release/tessera-kdc"
+    tkadmin="$target/release/kadmin"
+fi
 CARGO_TARGET_DIR="$target" cargo build --quiet --release \
     --manifest-path "$here/kdc/Cargo.toml"
-tkdc="$target/release/tessera-kdc"
-tkadmin="$target/release/kadmin"
 load="$target/release/kdc-load"
+bkdc="${BASE_BIN_DIR:+$BASE_BIN_DIR/tessera-kdc}"
+bkadmin="${BASE_BIN_DIR:+$BASE_BIN_DIR/kadmin}"
+case " $variants " in
+*" tessera-base "*)
+    [ -x "$bkdc" ] && [ -x "$bkadmin" ] || {
+        echo "the tessera-base variant needs BASE_BIN_DIR with tessera-kdc and kadmin" >&2
+        exit 1
+    }
+    ;;
+esac
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/kdc-bench.XXXXXX")"
 kdc_pid=""
@@ -127,13 +151,13 @@ listen = []
 EOF
 }
 
-setup_tessera() { # enctype
-    local d="$work/tessera-$1"
+setup_tessera() { # enctype [dir-prefix kdc-binary kadmin-binary]
+    local d="$work/${2:-tessera}-$1" kdc="${3:-$tkdc}" kadmin="${4:-$tkadmin}"
     mkdir -p "$d"
     tessera_toml "$d" "$1" 1
-    "$tkdc" init --config "$d/kdc.toml" >/dev/null
-    "$tkadmin" -l --config "$d/kdc.toml" addprinc -pw "$password" user >/dev/null
-    "$tkadmin" -l --config "$d/kdc.toml" addprinc -randkey host/localhost >/dev/null
+    "$kdc" init --config "$d/kdc.toml" >/dev/null
+    "$kadmin" -l --config "$d/kdc.toml" addprinc -pw "$password" user >/dev/null
+    "$kadmin" -l --config "$d/kdc.toml" addprinc -randkey host/localhost >/dev/null
 }
 
 # --- MIT realm ---------------------------------------------------------------
@@ -206,6 +230,12 @@ start_kdc() { # variant enctype port -> sets kdc_pid
         fi
         kdc_pid=$!
         ;;
+    tessera-base)
+        d="$work/tessera-base-$et"
+        tessera_toml "$d" "$et" "$port"
+        env -u RUST_LOG "$bkdc" serve --config "$d/kdc.toml" 2>/dev/null &
+        kdc_pid=$!
+        ;;
     mit | mit-nolastsuccess)
         d="$work/mit-$et"
         mit_conf "$d" "$et" "$port" "$([ "$v" = mit ] && echo 0 || echo 1)"
@@ -227,6 +257,9 @@ stop_kdc() {
 echo "setting up realms in $work..." >&2
 for et in $enctypes; do
     setup_tessera "$et"
+    if [ -n "$bkdc" ]; then
+        setup_tessera "$et" tessera-base "$bkdc" "$bkadmin"
+    fi
     setup_mit "$et"
 done
 
@@ -269,7 +302,7 @@ for line in open(sys.argv[1]):
 def med(key, field):
     return statistics.median(float(r[field]) for r in rows[key])
 
-print("| case | KDC | requests | errors | CPU µs/exchange | user | sys | req/s | MIT / Tessera CPU |")
+print("| case | KDC | requests | errors | CPU µs/exchange | user | sys | req/s | CPU / tessera CPU |")
 print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for key in order:
     mode, et, kdc = key
@@ -283,7 +316,7 @@ for key in order:
     rps = med(key, "rps")
     base = (mode, et, "tessera")
     ratio = "-"
-    if kdc.startswith("mit") and base in rows and med(base, "cpu_us_per_exchange") > 0:
+    if kdc != "tessera" and base in rows and med(base, "cpu_us_per_exchange") > 0:
         ratio = f"{cpu / med(base, 'cpu_us_per_exchange'):.2f}"
     case = f"{mode.upper()} {names.get(et, et)}"
     spread = ""
