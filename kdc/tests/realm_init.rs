@@ -77,7 +77,7 @@ fn wrong_or_missing_master_key_is_one_clear_line() {
     std::fs::remove_file(&stash).unwrap();
     let e = open_store(&config).unwrap_err().to_string();
     assert!(
-        e.contains("does not exist") && e.contains("master.key"),
+        e.contains("master.key is missing") && e.contains("restore the stash file from backup"),
         "{e}"
     );
     std::fs::write(
