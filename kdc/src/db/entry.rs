@@ -242,6 +242,9 @@ pub struct PrincipalEntry {
     /// Keys, every kvno kept; newest kvno first, then enctype order as
     /// created.
     pub keys: Vec<KeyData>,
+    /// String attributes (`kadmin setstr`), as MIT keeps them: arbitrary
+    /// key/value pairs in the order they were first set, keys unique.
+    pub strings: Vec<(String, String)>,
 }
 
 impl PrincipalEntry {
@@ -263,6 +266,7 @@ impl PrincipalEntry {
             last_failure: None,
             last_success: None,
             keys: Vec::new(),
+            strings: Vec::new(),
         }
     }
 

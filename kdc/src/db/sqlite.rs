@@ -43,7 +43,8 @@ use super::entry::{
 };
 use super::policy::{self, Policy};
 use super::sqlite_schema::{
-    MIGRATION_1_TO_2, SCHEMA, SCHEMA_VERSION, log_change, read_entry, write_entry, write_key,
+    MIGRATION_1_TO_2, MIGRATION_2_TO_3, SCHEMA, SCHEMA_VERSION, log_change, read_entry,
+    write_entry, write_key,
 };
 use super::{DbError, MasterKey, NewKey, PrincipalStore};
 
@@ -188,6 +189,7 @@ impl SqliteStore {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
         tx.execute_batch(SCHEMA)?;
         tx.execute_batch(MIGRATION_1_TO_2)?;
+        tx.execute_batch(MIGRATION_2_TO_3)?;
         tx.execute(
             "INSERT INTO schema_version (version) VALUES (?1)",
             params![SCHEMA_VERSION],
@@ -234,6 +236,17 @@ impl SqliteStore {
             }
             tx.commit()?;
             version = 2;
+        }
+        if version == 2 {
+            // Schema 2 -> 3: add the string-attribute table.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+            let v: i64 = tx.query_row("SELECT version FROM schema_version", [], |r| r.get(0))?;
+            if v == 2 {
+                tx.execute_batch(MIGRATION_2_TO_3)?;
+                tx.execute("UPDATE schema_version SET version = 3", [])?;
+            }
+            tx.commit()?;
+            version = 3;
         }
         if version != SCHEMA_VERSION {
             return Err(DbError::SchemaVersion {

@@ -21,7 +21,7 @@ use super::entry::{
 use super::{DbError, MasterKey};
 
 /// Schema version this build reads and writes.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 /// Tables added in schema version 2 (password policies and password
 /// history); also run on a version 1 database when it is opened.
@@ -50,6 +50,18 @@ CREATE TABLE IF NOT EXISTS password_history (
 CREATE TABLE IF NOT EXISTS pw_changes (
     principal TEXT PRIMARY KEY,
     at        INTEGER NOT NULL
+);
+";
+
+/// Added in schema version 3: string attributes (`kadmin setstr`), deleted
+/// with their principal; also run on a version 2 database when it is opened.
+pub(crate) const MIGRATION_2_TO_3: &str = "
+CREATE TABLE IF NOT EXISTS principal_strings (
+    principal TEXT NOT NULL REFERENCES principals(name) ON DELETE CASCADE,
+    key       TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    PRIMARY KEY (principal, key)
 );
 ";
 
@@ -163,7 +175,37 @@ pub(crate) fn write_entry(
     for (pos, k) in e.keys.iter().enumerate() {
         write_key(tx, mkey, &e.name, k, pos as i64)?;
     }
+    write_strings(tx, &e.name, &e.strings)
+}
+
+/// Replaces the string attributes of `name`.
+fn write_strings(
+    tx: &Transaction<'_>,
+    name: &str,
+    strings: &[(String, String)],
+) -> Result<(), DbError> {
+    tx.execute(
+        "DELETE FROM principal_strings WHERE principal = ?1",
+        params![name],
+    )?;
+    for (pos, (k, v)) in (0_i64..).zip(strings) {
+        tx.execute(
+            "INSERT INTO principal_strings (principal, key, value, position)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (principal, key) DO UPDATE SET value = excluded.value",
+            params![name, k, v, pos],
+        )?;
+    }
     Ok(())
+}
+
+/// The string attributes of `name`, in the order they were first set.
+fn read_strings(conn: &Connection, name: &str) -> Result<Vec<(String, String)>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, value FROM principal_strings WHERE principal = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map(params![name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Writes one key row (sealed under the master key).
@@ -220,6 +262,7 @@ pub(crate) fn read_entry(
                     last_failure: r.get::<_, Option<i64>>(10)?.map(from_unix),
                     last_success: r.get::<_, Option<i64>>(11)?.map(from_unix),
                     keys: Vec::new(),
+                    strings: Vec::new(),
                 })
             },
         )
@@ -227,6 +270,7 @@ pub(crate) fn read_entry(
     let Some(mut entry) = row else {
         return Ok(None);
     };
+    entry.strings = read_strings(conn, name)?;
     entry.keys = read_sealed_keys(
         conn,
         mkey,
