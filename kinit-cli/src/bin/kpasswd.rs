@@ -9,7 +9,7 @@
 #![forbid(unsafe_code)]
 
 use std::io::{BufRead, IsTerminal, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, UdpSocket};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -94,7 +94,21 @@ impl Input {
     }
 }
 
+/// One request/reply exchange with the kpasswd server at `addr`: over TCP
+/// (RFC 3244 record marking), or over UDP when the server refuses TCP
+/// connections (Heimdal's kpasswdd listens on UDP only).
 fn exchange(addr: &str, request: &[u8]) -> Result<Vec<u8>, KpasswdError> {
+    match exchange_tcp(addr, request) {
+        Err(KpasswdError::Network { source, .. })
+            if source.kind() == std::io::ErrorKind::ConnectionRefused =>
+        {
+            exchange_udp(addr, request)
+        }
+        other => other,
+    }
+}
+
+fn exchange_tcp(addr: &str, request: &[u8]) -> Result<Vec<u8>, KpasswdError> {
     let net = |source| KpasswdError::Network {
         addr: addr.to_owned(),
         source,
@@ -114,6 +128,41 @@ fn exchange(addr: &str, request: &[u8]) -> Result<Vec<u8>, KpasswdError> {
     let mut buf = vec![0u8; n];
     s.read_exact(&mut buf).map_err(net)?;
     Ok(buf)
+}
+
+/// The same request as one datagram, sent up to three times (one second
+/// apart) until a reply arrives from the server's address.
+fn exchange_udp(addr: &str, request: &[u8]) -> Result<Vec<u8>, KpasswdError> {
+    let net = |source| KpasswdError::Network {
+        addr: addr.to_owned(),
+        source,
+    };
+    let server = std::net::ToSocketAddrs::to_socket_addrs(addr)
+        .map_err(net)?
+        .next()
+        .ok_or_else(|| net(std::io::ErrorKind::AddrNotAvailable.into()))?;
+    let local: std::net::SocketAddr = if server.is_ipv4() {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let sock = UdpSocket::bind(local).map_err(net)?;
+    sock.connect(server).map_err(net)?;
+    sock.set_read_timeout(Some(Duration::from_secs(1)))
+        .map_err(net)?;
+    let mut buf = vec![0u8; 65536];
+    let mut last = std::io::Error::from(std::io::ErrorKind::TimedOut);
+    for _ in 0..3 {
+        sock.send(request).map_err(net)?;
+        match sock.recv(&mut buf) {
+            Ok(n) => {
+                buf.truncate(n);
+                return Ok(buf);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(net(last))
 }
 
 fn result_line(r: &KpasswdResult) -> String {

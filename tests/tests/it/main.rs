@@ -13,6 +13,7 @@ mod gss_echo;
 mod gss_mit;
 mod gss_mit_our_kdc;
 mod heimdal_clients;
+mod heimdal_kdc;
 mod kdc_dev;
 mod kdc_fresh;
 mod kdc_lockout;
