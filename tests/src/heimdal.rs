@@ -152,7 +152,17 @@ pub struct HeimdalKdc {
     pub realm: String,
     /// UDP and TCP port on 127.0.0.1.
     pub port: u16,
+    /// UDP port of kpasswdd (named in the krb5.conf; serving once
+    /// [`HeimdalKdc::start_kpasswdd`] ran).
+    pub kpasswd_port: u16,
     child: Child,
+    kpasswdd: Option<Child>,
+}
+
+/// Whether something listens on UDP 127.0.0.1:`port` (from /proc/net/udp).
+fn udp_bound(port: u16) -> bool {
+    let needle = format!("0100007F:{port:04X} ");
+    std::fs::read_to_string("/proc/net/udp").is_ok_and(|t| t.contains(&needle))
 }
 
 impl HeimdalKdc {
@@ -162,11 +172,12 @@ impl HeimdalKdc {
     pub fn start(heimdal: &Heimdal, realm: &str) -> HeimdalKdc {
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
+        let kpasswd_port = free_port();
         let d = dir.path().display();
         let conf = format!(
             "[libdefaults]\n default_realm = {realm}\n dns_lookup_kdc = false\n dns_lookup_realm = false\n \
              dns_canonicalize_hostname = false\n rdns = false\n\
-             [realms]\n {realm} = {{\n  kdc = 127.0.0.1:{port}\n }}\n\
+             [realms]\n {realm} = {{\n  kdc = 127.0.0.1:{port}\n  kpasswd_server = 127.0.0.1:{kpasswd_port}\n }}\n\
              [domain_realm]\n localhost = {realm}\n\
              [kdc]\n database = {{\n  dbname = sqlite:{d}/heimdal.db\n  realm = {realm}\n  \
              log_file = {d}/iprop.log\n }}\n addresses = 127.0.0.1\n ports = {port}\n\
@@ -180,6 +191,8 @@ impl HeimdalKdc {
             dir,
             realm: realm.to_owned(),
             port,
+            kpasswd_port,
+            kpasswdd: None,
         };
         kdc.kadmin(&[
             "init",
@@ -219,6 +232,39 @@ impl HeimdalKdc {
             std::thread::sleep(Duration::from_millis(20));
         }
         panic!("Heimdal kdc did not start on port {port}");
+    }
+
+    /// Starts Heimdal's kpasswdd (RFC 3244, UDP only) on
+    /// [`HeimdalKdc::kpasswd_port`] and waits until it listens.
+    pub fn start_kpasswdd(&mut self) {
+        let conf = self.krb5_conf().display().to_string();
+        let child = Command::new(self.heimdal.root.join("usr/lib/heimdal-servers/kpasswdd"))
+            .args([
+                "-c",
+                conf.as_str(),
+                "--addresses=127.0.0.1",
+                &format!("--port={}", self.kpasswd_port),
+            ])
+            .current_dir(self.dir.path())
+            .envs(self.env())
+            .env("LD_LIBRARY_PATH", self.heimdal.lib_dir())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Heimdal kpasswdd");
+        self.kpasswdd = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if udp_bound(self.kpasswd_port) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "Heimdal kpasswdd did not start on port {}",
+            self.kpasswd_port
+        );
     }
 
     /// The temporary directory holding the realm's files.
@@ -292,6 +338,10 @@ impl HeimdalKdc {
 
 impl Drop for HeimdalKdc {
     fn drop(&mut self) {
+        if let Some(k) = &mut self.kpasswdd {
+            let _ = k.kill();
+            let _ = k.wait();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
