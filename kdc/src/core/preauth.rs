@@ -88,13 +88,20 @@ fn check_timestamp<'a>(
     let etype = EncType::from_i32(enc.etype)
         .filter(|&e| kdc.policy.allows(e))
         .ok_or(KdcError::PreauthFailed)?;
-    let kd = client
-        .key(client.current_kvno(), enc.etype)
+    // Every current key of that enctype (there may be several salts).
+    let kvno = client.current_kvno();
+    let (kd, plain) = client
+        .keys
+        .iter()
+        .filter(|k| k.kvno == kvno && k.enctype == enc.etype)
+        .find_map(|kd| {
+            let plain = key_of(kd)
+                .ok()?
+                .decrypt(usage::AS_REQ_PA_ENC_TIMESTAMP, &enc.cipher)
+                .ok()?;
+            Some((kd, zeroize::Zeroizing::new(plain)))
+        })
         .ok_or(KdcError::PreauthFailed)?;
-    let plain = key_of(kd)?
-        .decrypt(usage::AS_REQ_PA_ENC_TIMESTAMP, &enc.cipher)
-        .map_err(|_| KdcError::PreauthFailed)?;
-    let plain = zeroize::Zeroizing::new(plain);
     let ts: PaEncTsEnc = decode(&plain).map_err(|_| KdcError::PreauthFailed)?;
     // Only now, with the password proven, may the answer reveal skew.
     let usec = ts.pausec.unwrap_or_default();
