@@ -221,7 +221,7 @@ fn self_service_min_life() {
     let now = SystemTime::now();
     let e = svc.execute_at(&me, cpw("second-pw"), now).unwrap_err();
     assert!(
-        matches!(e, AdminError::Password(PasswordRejection::TooSoon)),
+        matches!(e, AdminError::Password(PasswordRejection::TooSoon { .. })),
         "{e}"
     );
     // An administrator is not bound by min_life; the caller is after it.
@@ -229,7 +229,7 @@ fn self_service_min_life() {
     let later = now + Duration::from_secs(3700);
     let e = svc.execute_at(&me, cpw("second-pw"), later).unwrap_err();
     assert!(
-        matches!(e, AdminError::Password(PasswordRejection::Reused)),
+        matches!(e, AdminError::Password(PasswordRejection::Reused { .. })),
         "{e}"
     );
     svc.execute_at(&me, cpw("third-pw"), later).unwrap();
@@ -366,7 +366,7 @@ fn schema_v1_database_is_migrated() {
         let conn = rusqlite::Connection::open(r.config.database.db_path()).unwrap();
         conn.execute_batch(
             "DROP TABLE policies; DROP TABLE password_history; DROP TABLE pw_changes;
-             UPDATE schema_version SET version = 1;",
+             DROP TABLE principal_strings; UPDATE schema_version SET version = 1;",
         )
         .unwrap();
     }
@@ -377,5 +377,5 @@ fn schema_v1_database_is_migrated() {
     let v: i64 = conn
         .query_row("SELECT version FROM schema_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(v, 2);
+    assert_eq!(v, 3);
 }

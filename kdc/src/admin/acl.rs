@@ -132,6 +132,24 @@ impl Acl {
     }
 }
 
+impl Acl {
+    /// The letters `caller` holds without regard to targets (`getprivs`):
+    /// those of the first rule whose principal matches, as MIT's kadmind
+    /// answers get_privs. Empty when no rule matches.
+    pub fn privileges(&self, caller: &str) -> String {
+        self.rules
+            .iter()
+            .find(|r| name_glob(&r.principal, caller))
+            .map(|r| {
+                ALL_PERMISSIONS
+                    .chars()
+                    .filter(|c| r.allow.contains(*c) && !r.deny.contains(*c))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// Matches a principal-name glob (see the module documentation).
 pub fn name_glob(pattern: &str, name: &str) -> bool {
     if pattern == "*" {
@@ -238,6 +256,11 @@ impl AclFile {
             }
         }
         Ok(l.acl.clone())
+    }
+
+    /// [`Acl::privileges`] under the current file.
+    pub fn privileges(&self, caller: &str) -> Result<String, AclError> {
+        Ok(self.current()?.privileges(caller))
     }
 
     /// Whether `caller` has `permission` on `target` under the current file.

@@ -9,7 +9,7 @@ use tessera_client::keytab::{Keytab, KeytabEntry, KtPrincipal, default_keytab_na
 use zeroize::Zeroizing;
 
 use super::error::AdminError;
-use super::format::format_response;
+use super::format::{format_principal_terse, format_response};
 use super::parse::{Command, KtRemoveWhich, USAGE, parse_command, set_password, split_words};
 use super::request::{AdminRequest, AdminResponse, Secret};
 use super::service::{AdminService, Caller};
@@ -134,10 +134,11 @@ impl<'a> Session<'a> {
                 mut req,
                 prompt_password,
                 confirm,
+                terse,
             } => {
                 let name = req.command_name();
                 if let Some(q) = confirm {
-                    match prompter.confirm(&q) {
+                    match prompter.confirm(&self.canonical_question(&req, q)) {
                         Ok(true) => {}
                         Ok(false) => return self.render_error(name, &AdminError::Cancelled),
                         Err(e) => return self.render_error(name, &e),
@@ -147,6 +148,10 @@ impl<'a> Session<'a> {
                     return self.render_error(name, &e);
                 }
                 match self.service.execute(&self.caller, req) {
+                    Ok(AdminResponse::Principal(p)) if terse && !self.json => LineResult::Output {
+                        text: format_principal_terse(&p),
+                        ok: true,
+                    },
                     Ok(resp) => self.render_ok(name, &resp),
                     Err(e) => self.render_error(name, &e),
                 }
@@ -170,6 +175,27 @@ impl<'a> Session<'a> {
                 Ok((text, j)) => self.render_custom("ktremove", text, j),
                 Err(e) => self.render_error("ktremove", &e),
             },
+        }
+    }
+
+    /// The "Are you sure" question with full names, as MIT asks it.
+    fn canonical_question(&self, req: &AdminRequest, parsed: String) -> String {
+        let canon = |n: &str| {
+            self.service
+                .canonical_name(n)
+                .unwrap_or_else(|_| n.to_owned())
+        };
+        match req {
+            AdminRequest::DeletePrincipal { name } => format!(
+                "Are you sure you want to delete the principal \"{}\"? (yes/no): ",
+                canon(name)
+            ),
+            AdminRequest::RenamePrincipal { old, new } => format!(
+                "Are you sure you want to rename the principal \"{}\" to \"{}\"? (yes/no): ",
+                canon(old),
+                canon(new)
+            ),
+            _ => parsed,
         }
     }
 

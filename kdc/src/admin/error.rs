@@ -1,24 +1,8 @@
 //! Errors of administration commands.
 
+pub use super::policy::PasswordRejection;
 use crate::db::DbError;
 use crate::realm::RealmError;
-
-/// Why a password was refused by its policy (MIT's wording).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
-pub enum PasswordRejection {
-    /// Shorter than the policy's minimum length.
-    #[error("Password is too short")]
-    TooShort,
-    /// Too few character classes.
-    #[error("Password does not contain enough character classes")]
-    TooFewClasses,
-    /// Matches the current password or one in the history.
-    #[error("Cannot reuse password")]
-    Reused,
-    /// Changed again before the policy's minimum life elapsed.
-    #[error("Current password's minimum life has not expired")]
-    TooSoon,
-}
 
 /// An administration command that failed. Display is one line, MIT-like.
 #[derive(Debug, thiserror::Error)]
@@ -41,12 +25,12 @@ pub enum AdminError {
     /// A principal refers to the policy.
     #[error("Cannot delete a policy in use: {0}")]
     PolicyInUse(String),
-    /// Malformed principal name, or one outside this realm.
-    #[error("Malformed principal name or not in realm {realm}: {name}")]
+    /// Malformed principal name.
+    #[error("Malformed principal name: {name} (expected comp/comp@REALM; default realm {realm})")]
     BadName {
         /// The name given.
         name: String,
-        /// This realm.
+        /// The default realm.
         realm: String,
     },
     /// A password refused by the principal's policy.
@@ -109,10 +93,7 @@ impl AdminError {
             AdminError::PolicyExists(_) => "policy_exists",
             AdminError::PolicyInUse(_) => "policy_in_use",
             AdminError::BadName { .. } => "bad_name",
-            AdminError::Password(PasswordRejection::TooShort) => "password_too_short",
-            AdminError::Password(PasswordRejection::TooFewClasses) => "password_classes",
-            AdminError::Password(PasswordRejection::Reused) => "password_reused",
-            AdminError::Password(PasswordRejection::TooSoon) => "password_too_soon",
+            AdminError::Password(r) => r.code(),
             AdminError::Denied { .. } => "denied",
             AdminError::BadEnctype(_) => "bad_enctype",
             AdminError::Refused(_) => "refused",

@@ -25,9 +25,12 @@ pub fn format_principal(p: &PrincipalInfo) -> String {
         "Password expiration date: {}",
         time_or(p.pw_expiration, "[never]")
     );
-    let life = |v: Option<u64>| v.map_or_else(|| "[realm maximum]".to_owned(), format_duration);
-    let _ = writeln!(s, "Maximum ticket life: {}", life(p.max_life));
-    let _ = writeln!(s, "Maximum renewable life: {}", life(p.max_renewable_life));
+    let _ = writeln!(s, "Maximum ticket life: {}", format_duration(p.max_life));
+    let _ = writeln!(
+        s,
+        "Maximum renewable life: {}",
+        format_duration(p.max_renewable_life)
+    );
     let _ = writeln!(
         s,
         "Last modified: {} ({})",
@@ -50,11 +53,51 @@ pub fn format_principal(p: &PrincipalInfo) -> String {
         let _ = writeln!(s, "Key: vno {}, {}", k.kvno, k.enctype_name);
     }
     let _ = writeln!(s, "MKey: vno 1");
-    let _ = writeln!(s, "Attributes: {}", p.attributes.join(" "));
+    s.push_str("Attributes:");
+    for a in &p.attributes {
+        s.push(' ');
+        s.push_str(a);
+    }
+    s.push('\n');
     let _ = writeln!(s, "Policy: {}", p.policy.as_deref().unwrap_or("[none]"));
     if p.locked {
         let _ = writeln!(s, "Locked: yes");
     }
+    s
+}
+
+/// `getprinc -terse` in MIT's layout: one line of tab-separated fields
+/// (quoted name, expiration, last password change, password expiration,
+/// max life, quoted modifier, modification time, attribute bits, kvno,
+/// master kvno, quoted policy, max renewable life, last success, last
+/// failure, failure count, number of keys, then per key: version, kvno,
+/// enctype, salt type). Times are Unix seconds, 0 = never.
+pub fn format_principal_terse(p: &PrincipalInfo) -> String {
+    let t = |v: Option<i64>| v.unwrap_or(0);
+    let mut s = format!(
+        "\"{}\"\t{}\t{}\t{}\t{}\t\"{}\"\t{}\t{}\t{}\t1\t\"{}\"\t{}\t{}\t{}\t{}\t{}",
+        p.name,
+        t(p.expiration),
+        t(p.last_password_change),
+        t(p.pw_expiration),
+        p.max_life,
+        p.modified_by.as_deref().unwrap_or("unknown"),
+        p.modified,
+        p.attribute_bits,
+        p.kvno,
+        p.policy.as_deref().unwrap_or("[none]"),
+        p.max_renewable_life,
+        t(p.last_success),
+        t(p.last_failure),
+        p.fail_count,
+        p.keys.len(),
+    );
+    for k in &p.keys {
+        // MIT's key-data version: 1 when the salt is the normal one.
+        let ver = if k.mit_salt_type == 0 { 1 } else { 2 };
+        let _ = write!(s, "\t{ver}\t{}\t{}\t{}", k.kvno, k.enctype, k.mit_salt_type);
+    }
+    s.push('\n');
     s
 }
 
@@ -107,6 +150,25 @@ pub fn format_response(r: &AdminResponse) -> String {
             policy,
             reference_count,
         } => format_policy(policy, *reference_count),
+        AdminResponse::Privileges { privileges } => {
+            let mut s = "current privileges:".to_owned();
+            for p in privileges {
+                s.push(' ');
+                s.push_str(p);
+            }
+            s.push('\n');
+            s
+        }
+        AdminResponse::Strings { strings, .. } if strings.is_empty() => {
+            "(No string attributes.)\n".to_owned()
+        }
+        AdminResponse::Strings { strings, .. } => {
+            let mut s = String::new();
+            for a in strings {
+                let _ = writeln!(s, "{}: {}", a.key, a.value);
+            }
+            s
+        }
         AdminResponse::Keys { principal, keys } => {
             format!("{} keys of {principal} extracted.\n", keys.len())
         }

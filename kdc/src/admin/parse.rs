@@ -31,6 +31,8 @@ pub enum Command {
         prompt_password: bool,
         /// Ask "Are you sure" before running (delprinc without -force).
         confirm: Option<String>,
+        /// `getprinc -terse`: MIT's tab-separated one-line output.
+        terse: bool,
     },
     /// `ktadd`: extract keys (via the service) and append them to a keytab.
     KtAdd {
@@ -74,7 +76,7 @@ pub const USAGE: &[(&str, &str)] = &[
         "modprinc [-kvno N] [-unlock] [-policy NAME|-clearpolicy] [-expire TIME] [-pwexpire TIME] [-maxlife DUR] [-maxrenewlife DUR] [+/-FLAG...] PRINCIPAL",
     ),
     ("renprinc", "renprinc [-force] OLD NEW"),
-    ("getprinc", "getprinc PRINCIPAL"),
+    ("getprinc", "getprinc [-terse] PRINCIPAL"),
     ("listprincs", "listprincs [GLOB]   (alias getprincs)"),
     (
         "cpw",
@@ -89,6 +91,10 @@ pub const USAGE: &[(&str, &str)] = &[
         "ktremove [-k KEYTAB] [-q] PRINCIPAL [KVNO|all|old]",
     ),
     ("purgekeys", "purgekeys [-keepkvno N | -all] PRINCIPAL"),
+    ("getstrs", "getstrs PRINCIPAL   (alias get_strings)"),
+    ("setstr", "setstr PRINCIPAL KEY VALUE   (alias set_string)"),
+    ("delstr", "delstr PRINCIPAL KEY   (alias del_string)"),
+    ("getprivs", "getprivs   (alias get_privs)"),
     ("lock", "lock PRINCIPAL"),
     ("unlock", "unlock PRINCIPAL"),
     (
@@ -178,6 +184,16 @@ pub fn split_words(line: &str) -> Result<Vec<String>, AdminError> {
         words.push(cur);
     }
     Ok(words)
+}
+
+/// Whether a command line carries a password on it (`addprinc -pw ...`,
+/// `cpw -pw ...`, any alias): such lines are never kept in the history. A
+/// line that does not split into words counts when `-pw` appears anywhere.
+pub fn carries_password(line: &str) -> bool {
+    match split_words(line) {
+        Ok(words) => words.iter().any(|w| w == "-pw"),
+        Err(_) => line.contains("-pw"),
+    }
 }
 
 /// Parses an enctype list: names or numbers separated by commas or spaces,
@@ -299,6 +315,7 @@ fn admin(req: AdminRequest) -> Command {
         req,
         prompt_password: false,
         confirm: None,
+        terse: false,
     }
 }
 
@@ -362,6 +379,7 @@ pub fn parse_command(words: &[String], now: i64) -> Result<Command, AdminError> 
                 req,
                 prompt_password: prompt,
                 confirm: None,
+                terse: false,
             })
         }
         "modprinc" | "modify_principal" => {
@@ -396,6 +414,7 @@ pub fn parse_command(words: &[String], now: i64) -> Result<Command, AdminError> 
                 }),
                 req: AdminRequest::DeletePrincipal { name },
                 prompt_password: false,
+                terse: false,
             })
         }
         "renprinc" | "rename_principal" => {
@@ -407,11 +426,42 @@ pub fn parse_command(words: &[String], now: i64) -> Result<Command, AdminError> 
                 }),
                 req: AdminRequest::RenamePrincipal { old, new },
                 prompt_password: false,
+                terse: false,
             })
         }
-        "getprinc" | "get_principal" => Ok(admin(AdminRequest::GetPrincipal {
-            name: one_name("getprinc", rest.to_vec())?,
+        "getprinc" | "get_principal" => {
+            let terse = rest.iter().any(|w| w == "-terse");
+            let names: Vec<String> = rest.iter().filter(|w| *w != "-terse").cloned().collect();
+            if names.iter().any(|w| w.starts_with('-') && w.len() > 1) {
+                return Err(usage("getprinc"));
+            }
+            Ok(Command::Admin {
+                req: AdminRequest::GetPrincipal {
+                    name: one_name("getprinc", names)?,
+                },
+                prompt_password: false,
+                confirm: None,
+                terse,
+            })
+        }
+        "getprivs" | "get_privs" => {
+            if !rest.is_empty() {
+                return Err(usage("getprivs"));
+            }
+            Ok(admin(AdminRequest::GetPrivileges))
+        }
+        "getstrs" | "get_strings" => Ok(admin(AdminRequest::GetStrings {
+            name: one_name("getstrs", rest.to_vec())?,
         })),
+        "setstr" | "set_string" => {
+            let [name, key, value]: [String; 3] =
+                rest.to_vec().try_into().map_err(|_| usage("setstr"))?;
+            Ok(admin(AdminRequest::SetString { name, key, value }))
+        }
+        "delstr" | "del_string" => {
+            let [name, key]: [String; 2] = rest.to_vec().try_into().map_err(|_| usage("delstr"))?;
+            Ok(admin(AdminRequest::DeleteString { name, key }))
+        }
         "listprincs" | "getprincs" | "list_principals" | "get_principals" => {
             if rest.len() > 1 {
                 return Err(usage("listprincs"));
@@ -483,6 +533,7 @@ pub fn parse_command(words: &[String], now: i64) -> Result<Command, AdminError> 
                 }),
                 req: AdminRequest::DeletePolicy { name },
                 prompt_password: false,
+                terse: false,
             })
         }
         "getpol" | "get_policy" => Ok(admin(AdminRequest::GetPolicy {
@@ -627,7 +678,62 @@ mod tests {
     }
 
     #[test]
+    fn password_lines_are_recognised() {
+        for l in [
+            "addprinc -pw secret x",
+            "ank -pw 'se cret' x",
+            "add_principal -randkey -pw s x",
+            "cpw -pw secret x",
+            "change_password -pw secret x",
+            "  cpw   \"-pw\" s x",
+            "addprinc -pw \"unterminated x",
+        ] {
+            assert!(carries_password(l), "{l}");
+        }
+        for l in [
+            "getprinc x",
+            "addprinc -randkey x",
+            "cpw x",
+            "listprincs *-pwx*",
+        ] {
+            assert!(!carries_password(l), "{l}");
+        }
+    }
+
+    #[test]
     fn other_commands() {
+        assert!(matches!(
+            p("getprinc -terse bob").unwrap(),
+            Command::Admin {
+                req: AdminRequest::GetPrincipal { .. },
+                terse: true,
+                ..
+            }
+        ));
+        assert!(p("getprinc -bogus bob").is_err());
+        assert!(matches!(
+            p("setstr bob allowed_to_delegate_to 'HTTP/a b'").unwrap(),
+            Command::Admin {
+                req: AdminRequest::SetString { ref key, ref value, .. },
+                ..
+            } if key == "allowed_to_delegate_to" && value == "HTTP/a b"
+        ));
+        assert!(p("setstr bob k").is_err());
+        assert!(matches!(
+            p("del_string bob k").unwrap(),
+            Command::Admin {
+                req: AdminRequest::DeleteString { .. },
+                ..
+            }
+        ));
+        assert!(matches!(
+            p("get_privs").unwrap(),
+            Command::Admin {
+                req: AdminRequest::GetPrivileges,
+                ..
+            }
+        ));
+        assert!(p("getprivs x").is_err());
         assert!(matches!(
             p("delprinc -force bob").unwrap(),
             Command::Admin { confirm: None, .. }

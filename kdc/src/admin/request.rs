@@ -271,6 +271,29 @@ pub enum AdminRequest {
         /// Glob (None = all).
         glob: Option<String>,
     },
+    /// `getprivs`: what the caller may do.
+    GetPrivileges,
+    /// `getstrs`: a principal's string attributes.
+    GetStrings {
+        /// Principal name.
+        name: String,
+    },
+    /// `setstr`: sets (or replaces) one string attribute.
+    SetString {
+        /// Principal name.
+        name: String,
+        /// Attribute name.
+        key: String,
+        /// Its value.
+        value: String,
+    },
+    /// `delstr`: removes one string attribute (no error when absent).
+    DeleteString {
+        /// Principal name.
+        name: String,
+        /// Attribute name.
+        key: String,
+    },
 }
 
 impl AdminRequest {
@@ -293,6 +316,10 @@ impl AdminRequest {
             AdminRequest::DeletePolicy { .. } => "delpol",
             AdminRequest::GetPolicy { .. } => "getpol",
             AdminRequest::ListPolicies { .. } => "listpols",
+            AdminRequest::GetPrivileges => "getprivs",
+            AdminRequest::GetStrings { .. } => "getstrs",
+            AdminRequest::SetString { .. } => "setstr",
+            AdminRequest::DeleteString { .. } => "delstr",
         }
     }
 
@@ -311,7 +338,11 @@ impl AdminRequest {
             | AdminRequest::AddPolicy { name, .. }
             | AdminRequest::ModifyPolicy { name, .. }
             | AdminRequest::DeletePolicy { name }
-            | AdminRequest::GetPolicy { name } => name.clone(),
+            | AdminRequest::GetPolicy { name }
+            | AdminRequest::GetStrings { name }
+            | AdminRequest::SetString { name, .. }
+            | AdminRequest::DeleteString { name, .. } => name.clone(),
+            AdminRequest::GetPrivileges => String::new(),
             AdminRequest::RenamePrincipal { old, new } => format!("{old} -> {new}"),
             AdminRequest::ListPrincipals { glob } | AdminRequest::ListPolicies { glob } => {
                 glob.clone().unwrap_or_else(|| "*".to_owned())
@@ -331,6 +362,9 @@ pub struct KeyInfo {
     pub enctype_name: String,
     /// Salt type name (`normal`, `random`...).
     pub salt_type: String,
+    /// MIT's salt type number (`getprinc -terse`): 0 for normal salts and
+    /// random keys, as MIT shows them.
+    pub mit_salt_type: i32,
 }
 
 /// A principal as `getprinc` shows it.
@@ -344,10 +378,12 @@ pub struct PrincipalInfo {
     pub last_password_change: Option<i64>,
     /// Password expiration (None = never).
     pub pw_expiration: Option<i64>,
-    /// Maximum ticket life in seconds (None = realm maximum).
-    pub max_life: Option<u64>,
-    /// Maximum renewable life in seconds (None = realm maximum).
-    pub max_renewable_life: Option<u64>,
+    /// Maximum ticket life in seconds: the principal's own, else the
+    /// realm's (`policy.max_life`).
+    pub max_life: u64,
+    /// Maximum renewable life in seconds: the principal's own, else the
+    /// realm's (`policy.max_renewable_life`).
+    pub max_renewable_life: u64,
     /// Last modification time.
     pub modified: i64,
     /// Who made it.
@@ -364,10 +400,21 @@ pub struct PrincipalInfo {
     pub keys: Vec<KeyInfo>,
     /// MIT attribute names (REQUIRES_PRE_AUTH, DISALLOW_ALL_TIX, ...).
     pub attributes: Vec<String>,
+    /// The same as MIT's `KRB5_KDB_*` bits (`getprinc -terse`).
+    pub attribute_bits: u32,
     /// Policy name.
     pub policy: Option<String>,
     /// Whether the principal is locked out now (admin lock or policy).
     pub locked: bool,
+}
+
+/// One string attribute of a principal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StringAttr {
+    /// Attribute name.
+    pub key: String,
+    /// Value.
+    pub value: String,
 }
 
 /// One extracted key.
@@ -405,6 +452,19 @@ pub enum AdminResponse {
         policy: Policy,
         /// How many principals use it.
         reference_count: u64,
+    },
+    /// `getprivs`: MIT's privilege names the caller holds (INQUIRE, ADD,
+    /// MODIFY, DELETE, then Tessera's LIST, CHANGEPW, EXTRACT, POLICY).
+    Privileges {
+        /// The names, in that order.
+        privileges: Vec<String>,
+    },
+    /// `getstrs`.
+    Strings {
+        /// Canonical principal name.
+        principal: String,
+        /// The attributes, in the order they were first set.
+        strings: Vec<StringAttr>,
     },
     /// `ktadd`: keys to write to a keytab.
     Keys {

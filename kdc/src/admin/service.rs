@@ -18,9 +18,10 @@ use crate::db::{KeyData, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore,
 use crate::realm::krbtgt_name;
 
 mod principal_ops;
+mod strings;
 
 pub use super::caller::{Caller, Origin};
-pub use principal_ops::mit_attributes;
+pub use principal_ops::{mit_attribute_bits, mit_attributes};
 
 /// Realm settings the service needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,11 @@ pub struct AdminSettings {
     pub keep_old_kvnos: u32,
     /// Whether new principals require pre-authentication.
     pub require_preauth: bool,
+    /// The realm's maximum ticket life in seconds (`getprinc` shows it
+    /// for principals without their own).
+    pub max_life: u64,
+    /// The realm's maximum renewable life in seconds.
+    pub max_renewable_life: u64,
 }
 
 impl AdminSettings {
@@ -46,6 +52,8 @@ impl AdminSettings {
             allowed_enctypes: c.policy.allowed_enctypes.clone(),
             keep_old_kvnos: c.database.old_kvnos_to_keep,
             require_preauth: c.policy.require_preauth,
+            max_life: c.policy.max_life.as_secs(),
+            max_renewable_life: c.policy.max_renewable_life.as_secs(),
         }
     }
 }
@@ -99,7 +107,9 @@ impl AdminService {
         &self.settings
     }
 
-    /// Adds the realm to a name without one and checks it is in this realm.
+    /// Adds this realm to a name without one and checks that the name is
+    /// well formed. Names in other realms are accepted (cross-realm
+    /// `krbtgt/OTHER@THIS` and `krbtgt/THIS@OTHER`, as MIT does).
     pub fn canonical_name(&self, name: &str) -> Result<String, AdminError> {
         let full = if name.contains('@') && !name.ends_with('\\') {
             name.to_owned()
@@ -107,7 +117,7 @@ impl AdminService {
             format!("{name}@{}", self.settings.realm)
         };
         match split_principal(&full) {
-            Some((_, realm)) if realm == self.settings.realm => Ok(full),
+            Some((_, realm)) if !realm.is_empty() => Ok(full),
             _ => Err(AdminError::BadName {
                 name: name.to_owned(),
                 realm: self.settings.realm.clone(),
@@ -135,6 +145,7 @@ impl AdminService {
             | AdminRequest::GetPolicy { .. }
             | AdminRequest::ListPolicies { .. }
             | AdminRequest::ListPrincipals { .. }
+            | AdminRequest::GetPrivileges
             | AdminRequest::RenamePrincipal { .. } => req.target(),
             _ => self
                 .canonical_name(&req.target())
@@ -344,10 +355,12 @@ impl AdminService {
             AdminRequest::ListPrincipals { glob } => {
                 let glob = glob.unwrap_or_else(|| "*".to_owned());
                 self.authorize(caller, 'l', &glob)?;
-                let pattern = if glob.contains('@') || glob == "*" {
+                // As MIT: a glob without a realm matches every realm
+                // (`krbtgt/*` lists the cross-realm krbtgts too).
+                let pattern = if glob.contains('@') {
                     glob
                 } else {
-                    format!("{glob}@{}", self.settings.realm)
+                    format!("{glob}@*")
                 };
                 Ok(AdminResponse::Names {
                     names: self.store.list(&pattern)?,
@@ -363,10 +376,11 @@ impl AdminService {
                 self.authorize(caller, 'c', &name)?;
                 let kvno =
                     self.change_keys(caller, &name, &keys, enctypes.as_deref(), keep_old, now)?;
-                Ok(done(
-                    format!("Password for \"{name}\" changed."),
-                    Some(kvno),
-                ))
+                let message = match keys {
+                    KeySpec::Random => format!("Key for \"{name}\" randomized."),
+                    _ => format!("Password for \"{name}\" changed."),
+                };
+                Ok(done(message, Some(kvno)))
             }
             AdminRequest::ExtractKeys {
                 name,
@@ -519,6 +533,14 @@ impl AdminService {
                 Ok(AdminResponse::Names {
                     names: self.store.list_policies(&glob)?,
                 })
+            }
+            AdminRequest::GetPrivileges => self.privileges(caller),
+            AdminRequest::GetStrings { name } => self.get_strings(caller, &name),
+            AdminRequest::SetString { name, key, value } => {
+                self.set_string(caller, &name, key, value, now)
+            }
+            AdminRequest::DeleteString { name, key } => {
+                self.delete_string(caller, &name, &key, now)
             }
         }
     }

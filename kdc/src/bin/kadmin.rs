@@ -40,6 +40,7 @@ use tessera_client::kdc_client::{InitialSecret, blocking};
 use tessera_client::keytab::{Keytab, default_keytab_name, strip_keytab_prefix};
 use tessera_kdc::admin::audit::AUDIT_TARGET;
 use tessera_kdc::admin::cli::{LineResult, Prompter, Session};
+use tessera_kdc::admin::parse::carries_password;
 use tessera_kdc::admin::{AdminError, AdminService, Caller, Secret};
 use tessera_kdc::admin_server::{RemoteAdmin, service_creds};
 use tessera_kdc::config::KdcConfig;
@@ -318,9 +319,55 @@ fn drive(cli: &Cli, session: &Session<'_>, prompt: &str) -> Result<ExitCode, Str
     })
 }
 
+/// Where the interactive prompt keeps its history: `$TESSERA_KADMIN_HISTORY`
+/// (empty = no history file), else `~/.tessera_kadmin_history`.
+fn history_path() -> Option<PathBuf> {
+    match std::env::var_os("TESSERA_KADMIN_HISTORY") {
+        Some(p) if p.is_empty() => None,
+        Some(p) => Some(PathBuf::from(p)),
+        None => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".tessera_kadmin_history")),
+    }
+}
+
+/// History entries kept in the file.
+const HISTORY_MAX: usize = 1000;
+
+/// Reads the history file (one command per line), dropping any line that
+/// carries a password.
+fn load_history(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .map(|text| {
+            text.lines()
+                .filter(|l| !l.trim().is_empty() && !carries_password(l))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Writes the history file (mode 0600), the newest [`HISTORY_MAX`] lines.
+fn save_history(path: &std::path::Path, lines: &[String]) -> std::io::Result<()> {
+    let start = lines.len().saturating_sub(HISTORY_MAX);
+    let mut text = String::new();
+    for l in lines[start..].iter().filter(|l| !carries_password(l)) {
+        text.push_str(l);
+        text.push('\n');
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(text.as_bytes())
+}
+
 fn interactive(session: &Session<'_>, prompter: &mut StdPrompter, json: bool, prompt: &str) {
-    let history =
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".tessera_kadmin_history"));
+    let history = history_path();
+    // rustyline's in-memory history (its file history is not compiled in):
+    // the file is read and written here, without password-carrying lines.
     let mut editor = match rustyline::DefaultEditor::new() {
         Ok(e) => e,
         Err(e) => {
@@ -328,14 +375,18 @@ fn interactive(session: &Session<'_>, prompter: &mut StdPrompter, json: bool, pr
             return;
         }
     };
-    if let Some(h) = &history {
-        let _ = editor.load_history(h);
+    let mut lines = history.as_deref().map(load_history).unwrap_or_default();
+    for l in &lines {
+        let _ = editor.add_history_entry(l.as_str());
     }
     loop {
         match editor.readline(prompt) {
             Ok(line) => {
-                if !line.trim().is_empty() {
+                // A command carrying a password (`addprinc -pw ...`) is
+                // kept neither in memory nor in the file.
+                if !line.trim().is_empty() && !carries_password(&line) {
                     let _ = editor.add_history_entry(line.as_str());
+                    lines.push(line.clone());
                 }
                 let r = session.run_line(&line, prompter);
                 if r == LineResult::Quit {
@@ -347,7 +398,9 @@ fn interactive(session: &Session<'_>, prompter: &mut StdPrompter, json: bool, pr
             Err(_) => break,
         }
     }
-    if let Some(h) = &history {
-        let _ = editor.save_history(h);
+    if let Some(h) = &history
+        && let Err(e) = save_history(h, &lines)
+    {
+        eprintln!("kadmin: cannot write the history file {}: {e}", h.display());
     }
 }

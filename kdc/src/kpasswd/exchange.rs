@@ -294,8 +294,9 @@ impl KpasswdService {
                     }
                     _ => KpasswdResultCode::HardError,
                 };
-                let text = match code {
-                    KpasswdResultCode::HardError => "Server error".to_owned(),
+                let text = match (&e, code) {
+                    (AdminError::Password(r), _) => r.kpasswd_text(),
+                    (_, KpasswdResultCode::HardError) => "Server error".to_owned(),
                     _ => e.to_string(),
                 };
                 Outcome::new(code, text)

@@ -134,8 +134,12 @@ impl AdminService {
                 if let Some(p) = &policy {
                     if !caller.is_local() && caller.principal == name && p.min_life > 0 {
                         let last = self.store.last_password_change(name)?.unwrap_or(e.created);
-                        if now < last + Duration::from_secs(p.min_life) {
-                            return Err(PasswordRejection::TooSoon.into());
+                        let until = last + Duration::from_secs(p.min_life);
+                        if now < until {
+                            return Err(PasswordRejection::TooSoon {
+                                until: to_unix(until),
+                            }
+                            .into());
                         }
                     }
                     check_password_quality(pw.expose(), p)?;
@@ -145,7 +149,7 @@ impl AdminService {
                         if password_matches_keys(&password, &cur)
                             || password_matches_keys(&password, &hist)
                         {
-                            return Err(PasswordRejection::Reused.into());
+                            return Err(PasswordRejection::Reused { history: p.history }.into());
                         }
                     }
                 }
@@ -207,8 +211,10 @@ impl AdminService {
             expiration: e.expiration.map(to_unix),
             last_password_change: (!e.keys.is_empty()).then(|| to_unix(last_pw)),
             pw_expiration: e.pw_expiration.map(to_unix),
-            max_life: e.max_life.map(secs),
-            max_renewable_life: e.max_renewable_life.map(secs),
+            max_life: e.max_life.map_or(self.settings.max_life, secs),
+            max_renewable_life: e
+                .max_renewable_life
+                .map_or(self.settings.max_renewable_life, secs),
             modified: to_unix(e.modified),
             modified_by: e.modified_by.clone(),
             last_success: e.last_success.map(to_unix),
@@ -229,9 +235,14 @@ impl AdminService {
                         Some(n) => format!("salttype {n}"),
                         None => "none".to_owned(),
                     },
+                    mit_salt_type: match k.salt.as_ref().map(|s| s.salt_type) {
+                        Some(SALT_TYPE_RANDOM_KEY) | None => 0,
+                        Some(n) => n,
+                    },
                 })
                 .collect(),
             attributes: mit_attributes(e.flags),
+            attribute_bits: mit_attribute_bits(e.flags),
             policy: e.policy.clone(),
             locked: !matches!(
                 policy_lockout_state(e, policy.as_ref(), now),
@@ -253,60 +264,106 @@ fn keys_kind(e: &PrincipalEntry) -> i32 {
         .unwrap_or(SALT_TYPE_RANDOM_KEY)
 }
 
-/// MIT's attribute names for the flags that differ from MIT's defaults
-/// (MIT prints `DISALLOW_*` for cleared `allow_*` flags).
-pub fn mit_attributes(f: PrincipalFlags) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut set = |cond: bool, name: &str| {
-        if cond {
-            out.push(name.to_owned());
-        }
-    };
-    set(
-        f.contains(PrincipalFlags::REQUIRES_PREAUTH),
-        "REQUIRES_PRE_AUTH",
-    );
-    set(
-        f.contains(PrincipalFlags::REQUIRES_HWAUTH),
-        "REQUIRES_HW_AUTH",
-    );
-    set(!f.contains(PrincipalFlags::ALLOW_TIX), "DISALLOW_ALL_TIX");
-    set(
-        !f.contains(PrincipalFlags::ALLOW_FORWARDABLE),
-        "DISALLOW_FORWARDABLE",
-    );
-    set(
-        !f.contains(PrincipalFlags::ALLOW_RENEWABLE),
-        "DISALLOW_RENEWABLE",
-    );
-    set(
-        !f.contains(PrincipalFlags::ALLOW_PROXIABLE),
-        "DISALLOW_PROXIABLE",
-    );
-    set(
-        !f.contains(PrincipalFlags::ALLOW_POSTDATED),
+/// MIT's attributes: our flag, whether MIT names it when the flag is set
+/// (`true`) or cleared (`DISALLOW_*`, `false`), MIT's name and its
+/// `KRB5_KDB_*` bit, in MIT's bit order. `LOCKED` (kadmin `lock`) has no
+/// MIT bit.
+const MIT_ATTRIBUTES: &[(PrincipalFlags, bool, &str, u32)] = &[
+    (
+        PrincipalFlags::ALLOW_POSTDATED,
+        false,
         "DISALLOW_POSTDATED",
-    );
-    set(!f.contains(PrincipalFlags::ALLOW_SVR), "DISALLOW_SVR");
-    set(
-        !f.contains(PrincipalFlags::ALLOW_DUP_SKEY),
+        0x1,
+    ),
+    (
+        PrincipalFlags::ALLOW_FORWARDABLE,
+        false,
+        "DISALLOW_FORWARDABLE",
+        0x2,
+    ),
+    (
+        PrincipalFlags::ALLOW_RENEWABLE,
+        false,
+        "DISALLOW_RENEWABLE",
+        0x8,
+    ),
+    (
+        PrincipalFlags::ALLOW_PROXIABLE,
+        false,
+        "DISALLOW_PROXIABLE",
+        0x10,
+    ),
+    (
+        PrincipalFlags::ALLOW_DUP_SKEY,
+        false,
         "DISALLOW_DUP_SKEY",
-    );
-    set(f.contains(PrincipalFlags::NEEDCHANGE), "REQUIRES_PWCHANGE");
-    set(
-        f.contains(PrincipalFlags::PWCHANGE_SERVICE),
+        0x20,
+    ),
+    (PrincipalFlags::ALLOW_TIX, false, "DISALLOW_ALL_TIX", 0x40),
+    (
+        PrincipalFlags::REQUIRES_PREAUTH,
+        true,
+        "REQUIRES_PRE_AUTH",
+        0x80,
+    ),
+    (
+        PrincipalFlags::REQUIRES_HWAUTH,
+        true,
+        "REQUIRES_HW_AUTH",
+        0x100,
+    ),
+    (PrincipalFlags::NEEDCHANGE, true, "REQUIRES_PWCHANGE", 0x200),
+    (PrincipalFlags::ALLOW_SVR, false, "DISALLOW_SVR", 0x1000),
+    (
+        PrincipalFlags::PWCHANGE_SERVICE,
+        true,
         "PWCHANGE_SERVICE",
-    );
-    set(f.contains(PrincipalFlags::OK_AS_DELEGATE), "OK_AS_DELEGATE");
-    set(
-        f.contains(PrincipalFlags::OK_TO_AUTH_AS_DELEGATE),
+        0x2000,
+    ),
+    (
+        PrincipalFlags::OK_AS_DELEGATE,
+        true,
+        "OK_AS_DELEGATE",
+        0x10_0000,
+    ),
+    (
+        PrincipalFlags::OK_TO_AUTH_AS_DELEGATE,
+        true,
         "OK_TO_AUTH_AS_DELEGATE",
-    );
-    set(
-        f.contains(PrincipalFlags::NO_AUTH_DATA_REQUIRED),
+        0x20_0000,
+    ),
+    (
+        PrincipalFlags::NO_AUTH_DATA_REQUIRED,
+        true,
         "NO_AUTH_DATA_REQUIRED",
-    );
-    set(f.contains(PrincipalFlags::LOCKDOWN_KEYS), "LOCKDOWN_KEYS");
-    set(f.contains(PrincipalFlags::ADMIN_LOCKED), "LOCKED");
-    out
+        0x40_0000,
+    ),
+    (
+        PrincipalFlags::LOCKDOWN_KEYS,
+        true,
+        "LOCKDOWN_KEYS",
+        0x80_0000,
+    ),
+    (PrincipalFlags::ADMIN_LOCKED, true, "LOCKED", 0),
+];
+
+fn mit_shown(
+    f: PrincipalFlags,
+) -> impl Iterator<Item = &'static (PrincipalFlags, bool, &'static str, u32)> {
+    MIT_ATTRIBUTES
+        .iter()
+        .filter(move |(flag, when_set, _, _)| f.contains(*flag) == *when_set)
+}
+
+/// MIT's attribute names for the flags that differ from MIT's defaults
+/// (MIT prints `DISALLOW_*` for cleared `allow_*` flags), in MIT's order.
+pub fn mit_attributes(f: PrincipalFlags) -> Vec<String> {
+    mit_shown(f)
+        .map(|(_, _, name, _)| (*name).to_owned())
+        .collect()
+}
+
+/// The same attributes as MIT's `KRB5_KDB_*` bits.
+pub fn mit_attribute_bits(f: PrincipalFlags) -> u32 {
+    mit_shown(f).fold(0, |acc, (_, _, _, bit)| acc | bit)
 }
