@@ -6,4 +6,6 @@
 
 pub mod heimdal;
 pub mod mit;
+#[cfg(unix)]
+pub mod pty;
 pub mod realm;

@@ -370,3 +370,73 @@ fn remote_ktadd_keytab_read_by_mit_and_old_tickets_survive_key_changes() {
         assert!(r.stdout.contains(k), "{k}: {r:?}");
     }
 }
+
+#[test]
+fn remote_getprivs_strings_terse_policy_text_and_cross_realm() {
+    let Some(kdc) = DevKdc::start() else {
+        return;
+    };
+    let r = kdc.kadmin_admin(&["getprivs"]);
+    assert_eq!(
+        r.stdout, "current privileges: INQUIRE ADD MODIFY DELETE LIST CHANGEPW EXTRACT POLICY\n",
+        "{r:?}"
+    );
+    // No ACL rule names user: no privileges (and no error).
+    let upw = kdc.user_password();
+    let r = kdc.kadmin(&["-p", "user", "-w", &upw, "getprivs"], None);
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.stdout, "current privileges:\n");
+
+    let r = kdc.kadmin_admin(&["setstr", "user", "allowed_to_delegate_to", "HTTP/a b"]);
+    assert_eq!(
+        r.stdout, "Attribute set for principal \"user@TESSERA.TEST\".\n",
+        "{r:?}"
+    );
+    let r = kdc.kadmin_admin(&["getstrs", "user"]);
+    assert_eq!(r.stdout, "allowed_to_delegate_to: HTTP/a b\n", "{r:?}");
+    let r = kdc.kadmin(
+        &["-p", "user", "-w", &upw, "setstr", "user", "a", "b"],
+        None,
+    );
+    assert!(
+        !r.ok
+            && r.stderr
+                .contains("setstr: Operation requires ``m'' privilege"),
+        "{r:?}"
+    );
+    let r = kdc.kadmin_admin(&["delstr", "user", "allowed_to_delegate_to"]);
+    assert!(r.ok, "{r:?}");
+    assert_eq!(
+        kdc.kadmin_admin(&["getstrs", "user"]).stdout,
+        "(No string attributes.)\n"
+    );
+
+    let r = kdc.kadmin_admin(&["getprinc", "-terse", "user"]);
+    assert!(r.stdout.starts_with("\"user@TESSERA.TEST\"\t0\t"), "{r:?}");
+
+    assert!(kdc.kadmin_admin(&["addpol", "-minlength", "20", "long"]).ok);
+    assert!(
+        kdc.kadmin_admin(&["modprinc", "-policy", "long", "user"])
+            .ok
+    );
+    let r = kdc.kadmin_admin(&["cpw", "-pw", "Short-1", "user"]);
+    assert_eq!(
+        r.stderr, "cpw: Password is too short (the policy requires at least 20 characters)\n",
+        "{r:?}"
+    );
+
+    assert!(
+        kdc.kadmin_admin(&["addprinc", "-randkey", "krbtgt/OTHER.TEST"])
+            .ok
+    );
+    assert!(
+        kdc.kadmin_admin(&["addprinc", "-randkey", "krbtgt/TESSERA.TEST@OTHER.TEST"])
+            .ok
+    );
+    let r = kdc.kadmin_admin(&["listprincs", "krbtgt/*"]);
+    assert_eq!(
+        r.stdout,
+        "krbtgt/OTHER.TEST@TESSERA.TEST\nkrbtgt/TESSERA.TEST@OTHER.TEST\nkrbtgt/TESSERA.TEST@TESSERA.TEST\n",
+        "{r:?}"
+    );
+}

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin_mit;
+mod admin_pty;
 mod admin_remote;
 mod ap_acceptor;
 mod ap_fixture;
