@@ -71,6 +71,15 @@ fn old_password_after_cpw_is_password_incorrect() {
         return;
     };
     let old = kdc.user_password();
+    // Under a lockout policy, so that failures are counted.
+    assert!(
+        kdc.kadmin_admin(&["addpol", "-maxfailure", "5", "lock5"])
+            .ok
+    );
+    assert!(
+        kdc.kadmin_admin(&["modprinc", "-policy", "lock5", "user"])
+            .ok
+    );
     let r = kdc.kadmin_admin(&["cpw", "-pw", "Second-pass-1", "user"]);
     assert!(r.ok, "{r:?}");
     // The old kvno's keys are still held (as for service keytabs) ...
@@ -87,6 +96,9 @@ fn old_password_after_cpw_is_password_incorrect() {
             .contains("Password incorrect while getting initial credentials"),
         "{r:?}"
     );
+    // ... and the attempt counts toward lockout.
+    let r = kadmin_local(&kdc, &["getprinc", "user"]);
+    assert!(r.stdout.contains("Failed password attempts: 1"), "{r:?}");
     assert!(kdc.kinit("user", "Second-pass-1").ok);
 }
 
