@@ -1,13 +1,18 @@
 //! Read-your-writes: a change committed to the database, by another process
 //! (`kadmin -l`) or through another KDC's store handle, is honoured by the
-//! very next request MIT's kinit sends. No sleep and no explicit refresh
-//! anywhere: each kinit runs right after the change has committed.
+//! very next request MIT's kinit sends, also when that request goes to
+//! another KDC process on the same database and the change came through the
+//! remote kadmin or kpasswd service of the first. No sleep and no explicit
+//! refresh: each kinit runs right after the change has committed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use tessera_kdc::db::PrincipalStore;
-use tessera_tests::mit::{Run, krb5_conf, require_mit, run};
+use tessera_tests::mit::{Run, free_port, krb5_conf, require_mit, run};
+
+use crate::admin_remote::{DevKdc, workspace_bin};
 use tessera_tests::realm::{RealmOptions, TestRealm};
 
 /// The `kadmin` binary built next to this test binary (target/debug).
@@ -216,5 +221,120 @@ fn second_kdc_on_the_same_database_sees_the_first_ones_writes_at_once() {
             !r.ok && r.stderr.contains("not found in Kerberos database"),
             "round {i}: second KDC still knows a deleted principal: {r:?}"
         );
+    }
+}
+
+/// A `tessera-kdc serve` process on the database of a running `tessera-kdc
+/// dev` process (KDC on its own port, no admin or kpasswd listener), and the
+/// krb5.conf that sends AS/TGS requests to it while kpasswd and kadmin still
+/// go to the dev process. Killed on drop.
+struct SecondServe {
+    child: std::process::Child,
+    env: Vec<(String, String)>,
+}
+
+impl Drop for SecondServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SecondServe {
+    fn start(dev: &DevKdc) -> Option<SecondServe> {
+        let kdc = workspace_bin("tessera-kdc")?;
+        let port = free_port();
+        let toml = std::fs::read_to_string(dev.dir.join("kdc.toml")).expect("kdc.toml");
+        let mut second = String::new();
+        for line in toml.lines() {
+            if line.starts_with("udp_listen") {
+                second.push_str(&format!("udp_listen = [\"127.0.0.1:{port}\"]\n"));
+            } else if line.starts_with("tcp_listen") {
+                second.push_str(&format!("tcp_listen = [\"127.0.0.1:{port}\"]\n"));
+            } else {
+                second.push_str(line);
+                second.push('\n');
+                if line == "[admin]" || line == "[kpasswd]" {
+                    second.push_str("listen = []\n");
+                }
+            }
+        }
+        for section in ["[admin]", "[kpasswd]"] {
+            if !toml.lines().any(|l| l == section) {
+                second.push_str(&format!("\n{section}\nlisten = []\n"));
+            }
+        }
+        let cfg = dev.dir.join("kdc-second.toml");
+        std::fs::write(&cfg, second).expect("write kdc-second.toml");
+        let conf = std::fs::read_to_string(dev.dir.join("krb5.conf")).expect("krb5.conf");
+        let kdc_line = conf
+            .lines()
+            .find(|l| l.trim_start().starts_with("kdc ="))
+            .expect("kdc line")
+            .to_owned();
+        let conf = conf.replacen(&kdc_line, &format!("        kdc = 127.0.0.1:{port}"), 1);
+        let conf_path = dev.dir.join("krb5-second.conf");
+        std::fs::write(&conf_path, conf).expect("write krb5-second.conf");
+        let child = Command::new(kdc)
+            .args(["serve", "--config"])
+            .arg(&cfg)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tessera-kdc serve");
+        let mut env = dev.env_cc("cc-second");
+        for (k, v) in &mut env {
+            if k == "KRB5_CONFIG" {
+                *v = conf_path.display().to_string();
+            }
+        }
+        let s = SecondServe { child, env };
+        // Ready when its TCP port accepts (bounded wait for a condition).
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "second KDC did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(s)
+    }
+
+    fn kinit(&self, who: &str, pw: &str) -> Run {
+        run(
+            "/usr/bin/kinit",
+            &[who],
+            &self.env,
+            Some(&format!("{pw}\n")),
+        )
+    }
+}
+
+#[test]
+fn another_kdc_process_honours_remote_kadmin_and_kpasswd_writes_at_once() {
+    let Some(dev) = DevKdc::start() else {
+        return;
+    };
+    let Some(second) = SecondServe::start(&dev) else {
+        return;
+    };
+    for i in 0..20 {
+        let name = format!("remote{i}");
+        let pw = format!("R3mote-pass-{i}!");
+        // Remote kadmin, served inside the dev process; the other KDC
+        // process answers with the new principal at once.
+        let r = dev.kadmin_admin(&["addprinc", "-pw", &pw, &name]);
+        assert!(r.ok, "round {i}: {r:?}");
+        let r = second.kinit(&name, &pw);
+        assert!(r.ok, "round {i}: other KDC process: {r:?}");
+        // MIT's kpasswd against the dev process's kpasswd service.
+        let new = format!("Ch4nged-pass-{i}!");
+        let r = dev.mit("kpasswd", &[&name], Some(&format!("{pw}\n{new}\n{new}\n")));
+        assert!(r.ok && r.stdout.contains("Password changed."), "{r:?}");
+        let r = second.kinit(&name, &pw);
+        assert!(!r.ok, "round {i}: old password still works: {r:?}");
+        assert!(r.stderr.contains("Password incorrect"), "{r:?}");
+        let r = second.kinit(&name, &new);
+        assert!(r.ok, "round {i}: new password refused: {r:?}");
     }
 }
