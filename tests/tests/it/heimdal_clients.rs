@@ -26,19 +26,19 @@ use crate::admin_remote::DevKdc;
 /// How many times each operation runs.
 pub(crate) const ROUNDS: usize = 50;
 
-const PYTHON: &str = "/usr/bin/python3";
+pub(crate) const PYTHON: &str = "/usr/bin/python3";
 
 /// Heimdal's tools against one of our realms, with a credential cache of
 /// their own.
-struct HeimdalAgainst {
-    heimdal: Heimdal,
-    env: Vec<(String, String)>,
+pub(crate) struct HeimdalAgainst {
+    pub(crate) heimdal: Heimdal,
+    pub(crate) env: Vec<(String, String)>,
     ccache: PathBuf,
 }
 
 impl HeimdalAgainst {
     /// `env` must hold KRB5_CONFIG; KRB5CCNAME is replaced by `ccache`.
-    fn new(heimdal: Heimdal, env: &[(String, String)], ccache: PathBuf) -> Self {
+    pub(crate) fn new(heimdal: Heimdal, env: &[(String, String)], ccache: PathBuf) -> Self {
         let mut env: Vec<(String, String)> = env
             .iter()
             .filter(|(k, _)| k != "KRB5CCNAME" && k != "KRB5_TRACE")
@@ -52,17 +52,17 @@ impl HeimdalAgainst {
         }
     }
 
-    fn run(&self, tool: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    pub(crate) fn run(&self, tool: &str, args: &[&str], stdin: Option<&str>) -> Run {
         self.heimdal.run(tool, args, &self.env, stdin)
     }
 
-    fn cache(&self) -> CredentialCache {
+    pub(crate) fn cache(&self) -> CredentialCache {
         let bytes = std::fs::read(&self.ccache).expect("read Heimdal's ccache");
         CredentialCache::parse(&bytes).expect("our parser reads Heimdal's ccache")
     }
 }
 
-fn tgt<'a>(cc: &'a CredentialCache, realm: &str) -> &'a Credential {
+pub(crate) fn tgt<'a>(cc: &'a CredentialCache, realm: &str) -> &'a Credential {
     let name = format!("krbtgt/{realm}@{realm}");
     cc.tickets()
         .find(|c| c.server.to_string() == name)
@@ -71,7 +71,7 @@ fn tgt<'a>(cc: &'a CredentialCache, realm: &str) -> &'a Credential {
 
 /// Decrypts `cred`'s ticket with the keytab's key of the same kvno and
 /// enctype and returns the ticket's contents.
-fn open_ticket(cred: &Credential, keytab: &Path) -> EncTicketPart {
+pub(crate) fn open_ticket(cred: &Credential, keytab: &Path) -> EncTicketPart {
     let ticket: Ticket = decode(&cred.ticket).expect("Ticket decodes");
     let kt = Keytab::load(keytab).expect("keytab");
     let entry = kt
@@ -93,7 +93,7 @@ fn open_ticket(cred: &Credential, keytab: &Path) -> EncTicketPart {
     decode(&plain).expect("EncTicketPart decodes")
 }
 
-fn write_password(dir: &Path, name: &str, password: &str) -> String {
+pub(crate) fn write_password(dir: &Path, name: &str, password: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, format!("{password}\n")).expect("write password file");
     format!("--password-file={}", p.display())
