@@ -231,4 +231,18 @@ mod tests {
         assert!(body.ends_with(&[0xa7, 0x07, 0x02, 0x05, 0x00, 0x80, 0x00, 0x00, 0x01]));
         assert_eq!(fixed.len(), req.len() + 1);
     }
+
+    #[test]
+    fn heimdal_tgs_req_with_negative_nonce_decodes() {
+        use tessera_proto::msg::{TgsReq, decode};
+        // Captured from kgetcred (proto/tests/data/heimdal/README.md).
+        let req = include_bytes!("../../../proto/tests/data/heimdal/tgs-1-tgs-req.der");
+        assert!(decode::<TgsReq>(req).is_err());
+        let TgsReq(r) = decode_kdc_req(req, decode::<TgsReq>).expect("decodes");
+        assert_eq!(r.req_body.nonce, 0xab62_dbbe);
+        // The body the authenticator checksum covers is the one sent.
+        let negative = [0xa7, 0x06, 0x02, 0x04, 0xab, 0x62, 0xdb, 0xbe];
+        let body = kdc_req_body(req).expect("body");
+        assert!(body.windows(negative.len()).any(|w| w == negative));
+    }
 }
