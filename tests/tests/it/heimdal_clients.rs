@@ -8,7 +8,8 @@
 //!
 //! Tickets are checked by reading Heimdal's credential cache with our
 //! parser: flags, times, and for service tickets the enc-part decrypted
-//! with the keytab's key.
+//! with the keytab's key. Every third round of the kinit and kgetcred
+//! tests goes over TCP only (`kdc = tcp/...`), the others over UDP.
 
 use std::path::{Path, PathBuf};
 
@@ -54,6 +55,34 @@ impl HeimdalAgainst {
 
     pub(crate) fn run(&self, tool: &str, args: &[&str], stdin: Option<&str>) -> Run {
         self.heimdal.run(tool, args, &self.env, stdin)
+    }
+
+    /// Like [`HeimdalAgainst::run`], over TCP only when `tcp`: a copy of
+    /// the krb5.conf whose `kdc = HOST:PORT` lines say `tcp/HOST:PORT`.
+    fn run_over(&self, tcp: bool, tool: &str, args: &[&str]) -> Run {
+        if !tcp {
+            return self.run(tool, args, None);
+        }
+        let conf = self
+            .env
+            .iter()
+            .find(|(k, _)| k == "KRB5_CONFIG")
+            .map(|(_, v)| PathBuf::from(v))
+            .expect("KRB5_CONFIG");
+        let tcp_conf = self.ccache.with_extension("tcp.conf");
+        if !tcp_conf.exists() {
+            let text = std::fs::read_to_string(&conf).expect("krb5.conf");
+            let rewritten = text.replace("kdc = 127.0.0.1:", "kdc = tcp/127.0.0.1:");
+            assert_ne!(rewritten, text, "no kdc line in {}", conf.display());
+            std::fs::write(&tcp_conf, rewritten).expect("write tcp krb5.conf");
+        }
+        let mut env = self.env.clone();
+        for (k, v) in &mut env {
+            if k == "KRB5_CONFIG" {
+                *v = tcp_conf.display().to_string();
+            }
+        }
+        self.heimdal.run(tool, args, &env, None)
     }
 
     pub(crate) fn cache(&self) -> CredentialCache {
@@ -115,8 +144,12 @@ fn heimdal_password_kinit_forwardable_renewable_and_renew() {
     for i in 0..ROUNDS {
         let forwardable = i % 2 == 0;
         let fwd = if forwardable { "-f" } else { "-F" };
-        let r = h.run("kinit.heimdal", &[&pw, fwd, "-r", "2d", "user"], None);
-        assert!(r.ok, "round {i}: kinit.heimdal {fwd} -r 2d failed: {r:?}");
+        let tcp = i % 3 == 2;
+        let r = h.run_over(tcp, "kinit.heimdal", &[&pw, fwd, "-r", "2d", "user"]);
+        assert!(
+            r.ok,
+            "round {i}: kinit.heimdal {fwd} -r 2d (tcp: {tcp}) failed: {r:?}"
+        );
         let cc = h.cache();
         assert_eq!(cc.default_principal.to_string(), format!("user@{r_name}"));
         let t = tgt(&cc, &r_name).clone();
@@ -129,8 +162,11 @@ fn heimdal_password_kinit_forwardable_renewable_and_renew() {
         );
         assert!(t.renew_till > t.endtime, "round {i}: {t:?}");
 
-        let r = h.run("kinit.heimdal", &["--renew"], None);
-        assert!(r.ok, "round {i}: kinit.heimdal --renew failed: {r:?}");
+        let r = h.run_over(tcp, "kinit.heimdal", &["--renew"]);
+        assert!(
+            r.ok,
+            "round {i}: kinit.heimdal --renew (tcp: {tcp}) failed: {r:?}"
+        );
         let cc = h.cache();
         let renewed = tgt(&cc, &r_name);
         assert_eq!(renewed.authtime, t.authtime, "round {i}: {renewed:?}");
@@ -160,12 +196,16 @@ fn heimdal_keytab_kinit() {
     let kt = format!("FILE:{}", realm.dev.service_keytab().display());
     for i in 0..ROUNDS {
         let fwd = if i % 2 == 0 { "-f" } else { "-F" };
-        let r = h.run(
+        let tcp = i % 3 == 2;
+        let r = h.run_over(
+            tcp,
             "kinit.heimdal",
             &["-k", "-t", &kt, fwd, "host/localhost"],
-            None,
         );
-        assert!(r.ok, "round {i}: kinit.heimdal -k -t failed: {r:?}");
+        assert!(
+            r.ok,
+            "round {i}: kinit.heimdal -k -t (tcp: {tcp}) failed: {r:?}"
+        );
         let cc = h.cache();
         assert_eq!(
             cc.default_principal.to_string(),
@@ -196,10 +236,11 @@ fn heimdal_kgetcred_service_tickets() {
     let service = format!("host/localhost@{r_name}");
     for i in 0..ROUNDS {
         let fwd = if i % 2 == 0 { "-f" } else { "-F" };
-        let r = h.run("kinit.heimdal", &[&pw, fwd, "user"], None);
-        assert!(r.ok, "round {i}: kinit.heimdal failed: {r:?}");
-        let r = h.run("kgetcred", &["host/localhost"], None);
-        assert!(r.ok, "round {i}: kgetcred failed: {r:?}");
+        let tcp = i % 3 == 2;
+        let r = h.run_over(tcp, "kinit.heimdal", &[&pw, fwd, "user"]);
+        assert!(r.ok, "round {i}: kinit.heimdal (tcp: {tcp}) failed: {r:?}");
+        let r = h.run_over(tcp, "kgetcred", &["host/localhost"]);
+        assert!(r.ok, "round {i}: kgetcred (tcp: {tcp}) failed: {r:?}");
         let cc = h.cache();
         let cred = cc
             .tickets()
