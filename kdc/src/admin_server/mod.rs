@@ -12,13 +12,17 @@
 //!    [`crate::admin::AdminRequest`]; the answer is a KRB-PRIV holding a
 //!    [`protocol::WireReply`] (JSON).
 //!
-//! Every message travels in a 4-byte big-endian length frame. The caller's
-//! principal is checked against the ACL by [`crate::admin::AdminService`]
-//! (default deny) and every command is audited with the peer's address.
+//! Every message travels in a 4-byte big-endian length frame. MIT's
+//! `kadmin` pointed at this port is recognised by its ONC RPC record mark,
+//! logged at info level and refused so that it prints an error
+//! ([`onc_rpc`]). The caller's principal is checked against the ACL by
+//! [`crate::admin::AdminService`] (default deny) and every command is
+//! audited with the peer's address.
 //! `ktadd` returns keys (which also needs the `e` permission remotely) and
 //! the client writes its keytab locally; `-norandkey` is refused remotely.
 
 pub mod client;
+pub mod onc_rpc;
 pub mod principals;
 pub mod protocol;
 pub mod server;

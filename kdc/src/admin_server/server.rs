@@ -16,6 +16,7 @@ use tessera_client::ap::{Acceptor, DEFAULT_REPLAY_CAPACITY, ReplayCache, now_mic
 use tessera_client::priv_safe::PrivSafe;
 use tessera_proto::msg::Principal;
 
+use super::onc_rpc;
 use super::principals::{ADMIN_SERVICE, keytab_from_store, service_principal};
 use super::protocol::{WireReply, frame, frame_len};
 use crate::admin::audit::audit;
@@ -54,21 +55,79 @@ enum ConnError {
     Idle,
 }
 
-async fn read_frame(s: &mut TcpStream) -> Result<Option<Vec<u8>>, ConnError> {
+/// Reads a frame's 4-byte header; None at a clean end of stream.
+async fn read_header(s: &mut TcpStream) -> Result<Option<[u8; 4]>, ConnError> {
     let mut header = [0u8; 4];
     match tokio::time::timeout(IDLE_TIMEOUT, s.read_exact(&mut header)).await {
-        Err(_) => return Err(ConnError::Idle),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(_) => Err(ConnError::Idle),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
         Ok(r) => {
             r?;
+            Ok(Some(header))
         }
     }
-    let len = frame_len(header).ok_or(ConnError::TooLong)?;
+}
+
+async fn read_body(s: &mut TcpStream, len: usize) -> Result<Vec<u8>, ConnError> {
     let mut buf = vec![0u8; len];
     tokio::time::timeout(IDLE_TIMEOUT, s.read_exact(&mut buf))
         .await
         .map_err(|_| ConnError::Idle)??;
-    Ok(Some(buf))
+    Ok(buf)
+}
+
+async fn read_frame(s: &mut TcpStream) -> Result<Option<Vec<u8>>, ConnError> {
+    let Some(header) = read_header(s).await? else {
+        return Ok(None);
+    };
+    let len = frame_len(header).ok_or(ConnError::TooLong)?;
+    Ok(Some(read_body(s, len).await?))
+}
+
+/// An ONC RPC client (MIT's kadmin) on our port: logs what connected and
+/// answers each call with PROG_UNAVAIL, so that MIT's kadmin reports an
+/// error instead of dying of SIGPIPE (see [`onc_rpc`]).
+async fn refuse_onc_rpc(
+    s: &mut TcpStream,
+    peer: SocketAddr,
+    first: [u8; 4],
+) -> Result<(), ConnError> {
+    let mut header = first;
+    for n in 0..onc_rpc::MAX_CALLS {
+        let len = onc_rpc::fragment_len(header);
+        if len > onc_rpc::MAX_FRAGMENT {
+            tracing::info!(%peer, len, "admin: oversized ONC RPC fragment; closing");
+            return Ok(());
+        }
+        let body = read_body(s, len).await?;
+        match onc_rpc::parse_call(&body) {
+            Some(call) => {
+                if n == 0 {
+                    tracing::info!(
+                        %peer,
+                        program = call.program,
+                        version = call.version,
+                        procedure = call.procedure,
+                        flavor = call.flavor,
+                        mit_kadmin = call.is_mit_kadmin(),
+                        "admin: an ONC RPC client connected (MIT kadmin speaks RPCSEC_GSS, \
+                         this service speaks Tessera's admin protocol; use Tessera's kadmin); \
+                         refusing with PROG_UNAVAIL"
+                    );
+                }
+                s.write_all(&onc_rpc::prog_unavail_reply(call.xid)).await?;
+            }
+            None => {
+                tracing::info!(%peer, "admin: not an ONC RPC call nor our protocol; closing");
+                return Ok(());
+            }
+        }
+        match read_header(s).await? {
+            Some(h) => header = h,
+            None => return Ok(()),
+        }
+    }
+    Ok(())
 }
 
 async fn write_frame(s: &mut TcpStream, data: &[u8]) -> Result<(), ConnError> {
@@ -144,9 +203,14 @@ impl AdminServer {
     }
 
     async fn connection(&self, mut s: TcpStream, peer: SocketAddr) -> Result<(), ConnError> {
-        let Some(ap_req) = read_frame(&mut s).await? else {
+        let Some(header) = read_header(&mut s).await? else {
             return Ok(());
         };
+        if onc_rpc::is_record_mark(header) {
+            return refuse_onc_rpc(&mut s, peer, header).await;
+        }
+        let len = frame_len(header).ok_or(ConnError::TooLong)?;
+        let ap_req = read_body(&mut s, len).await?;
         let now = now_micros();
         let keytab = match keytab_from_store(self.admin.store().as_ref(), &self.server_name) {
             Ok(k) => k,

@@ -440,3 +440,41 @@ fn remote_getprivs_strings_terse_policy_text_and_cross_realm() {
         "{r:?}"
     );
 }
+
+#[test]
+fn mit_kadmin_on_our_admin_port_gets_a_clear_error() {
+    let Some(kdc) = DevKdc::start() else {
+        return;
+    };
+    let conf = std::fs::read_to_string(kdc.dir.join("krb5.conf")).unwrap();
+    let server = conf
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("admin_server = "))
+        .unwrap()
+        .to_owned();
+    let pw = kdc.admin_password();
+    // MIT's own connect timeout is 25 s; `timeout` bounds a regression.
+    let out = Command::new("/usr/bin/timeout")
+        .args([
+            "60",
+            "/usr/bin/kadmin",
+            "-s",
+            &server,
+            "-p",
+            "admin/admin",
+            "-w",
+            &pw,
+        ])
+        .args(["-q", "getprivs"])
+        .envs(kdc.env())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Not killed by SIGPIPE (141) nor timed out (124): an error it shows.
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        stderr.contains("kadmin: GSS-API (or Kerberos) error while initializing kadmin interface"),
+        "{stderr}"
+    );
+}
