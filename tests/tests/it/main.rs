@@ -16,6 +16,7 @@ mod gss_mit_our_kdc;
 mod heimdal_clients;
 mod heimdal_kdc;
 mod heimdal_peers;
+mod interop_matrix;
 mod kdc_dev;
 mod kdc_fresh;
 mod kdc_lockout;
