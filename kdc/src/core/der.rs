@@ -172,6 +172,7 @@ pub fn decode_kdc_req<T, E>(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
     use super::*;
 
     #[test]
