@@ -128,7 +128,9 @@ fn configure(conn: &Connection, opts: &StoreOptions) -> Result<(), DbError> {
 }
 
 fn data_version(conn: &Connection) -> Result<i64, DbError> {
-    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// Size of the first copy of the WAL-index header at the start of `-shm`.
@@ -367,10 +369,14 @@ impl SqliteStore {
         // Another process committed: principals, policies or both.
         self.generation.fetch_add(1, Ordering::AcqRel);
         let tx = inner.conn.transaction()?;
-        let (min_seq, max_seq): (Option<i64>, Option<i64>) =
-            tx.query_row("SELECT MIN(seq), MAX(seq) FROM changes", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+        // Two queries: SQLite answers a lone MIN or MAX of the primary key
+        // from the b-tree's edge, but both in one SELECT scan the whole log.
+        let min_seq: Option<i64> = tx
+            .prepare_cached("SELECT MIN(seq) FROM changes")?
+            .query_row([], |r| r.get(0))?;
+        let max_seq: Option<i64> = tx
+            .prepare_cached("SELECT MAX(seq) FROM changes")?
+            .query_row([], |r| r.get(0))?;
         let (Some(min_seq), Some(max_seq)) = (min_seq, max_seq) else {
             drop(tx);
             inner.data_version = dv;
@@ -384,8 +390,9 @@ impl SqliteStore {
             return Ok(());
         }
         let names: Vec<String> = {
-            let mut stmt =
-                tx.prepare("SELECT DISTINCT principal FROM changes WHERE seq > ?1 AND seq <= ?2")?;
+            let mut stmt = tx.prepare_cached(
+                "SELECT DISTINCT principal FROM changes WHERE seq > ?1 AND seq <= ?2",
+            )?;
             let rows = stmt.query_map(params![inner.last_seq, max_seq], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
