@@ -19,63 +19,16 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 
+#[path = "../../proto/benches/common/mod.rs"]
+mod common;
+use common::{bench, timing};
+
 use tessera_kdc::db::{
     KeyData, KeyMaterial, MasterKey, PrincipalEntry, PrincipalFlags, PrincipalStore, SqliteStore,
     StoreOptions,
 };
 
 const REALM: &str = "BENCH.TEST";
-
-fn timing() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
-fn settings() -> (usize, f64) {
-    let rounds = std::env::var("BENCH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
-    let secs = std::env::var("BENCH_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.5);
-    (rounds, secs)
-}
-
-/// Times `op` (median ns/op over the rounds), or runs it once as a smoke
-/// test when not started by `cargo bench`.
-fn bench(name: &str, mut op: impl FnMut()) {
-    if !timing() {
-        op();
-        println!("smoke {name} ok");
-        return;
-    }
-    let (rounds, secs) = settings();
-    let target = Duration::from_secs_f64(secs);
-    let mut iters: u64 = 1;
-    loop {
-        let t = Instant::now();
-        for _ in 0..iters {
-            op();
-        }
-        if t.elapsed() >= target / 10 || iters >= 1 << 30 {
-            break;
-        }
-        iters *= 2;
-    }
-    let per_round = iters.saturating_mul(10);
-    let mut samples: Vec<f64> = (0..rounds.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..per_round {
-                op();
-            }
-            t.elapsed().as_nanos() as f64 / per_round as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    println!("bench {name} {:.1} {per_round}", samples[samples.len() / 2]);
-}
 
 fn entry(name: &str) -> PrincipalEntry {
     let mut e = PrincipalEntry::new(name, PrincipalFlags::default(), SystemTime::now());
@@ -107,7 +60,7 @@ fn main() {
     kdc.sync_changes().unwrap();
     assert!(kdc.get(&user).unwrap().is_some());
 
-    bench("sync_changes_nothing_committed", || {
+    bench(None, "sync_changes_nothing_committed", || {
         kdc.sync_changes().unwrap();
     });
 
@@ -140,7 +93,7 @@ fn main() {
         println!("smoke sync_changes_after_one_change_by_another_process ok");
     }
 
-    bench("get_cached_principal", || {
+    bench(None, "get_cached_principal", || {
         black_box(kdc.get(&user).unwrap());
     });
 }
