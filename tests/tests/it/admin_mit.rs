@@ -10,25 +10,7 @@ use tessera_kdc::db::PrincipalStore;
 use tessera_tests::mit::{Run, require_mit};
 use tessera_tests::realm::{RealmOptions, TestRealm};
 
-/// The `kadmin` binary `cargo test --workspace` builds next to this test
-/// binary (target/debug/kadmin). None (with a message) when it is missing
-/// outside CI.
-fn kadmin_bin() -> Option<PathBuf> {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent()?.parent()?.join("kadmin");
-    if bin.exists() {
-        return Some(bin);
-    }
-    let msg = format!(
-        "{} not built; run `cargo test --workspace` (or `cargo build -p tessera-kdc`)",
-        bin.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
-        panic!("{msg}");
-    }
-    eprintln!("SKIPPING kadmin interop test: {msg}");
-    None
-}
+use crate::admin_remote::workspace_bin;
 
 fn kadmin(bin: &PathBuf, realm: &TestRealm, args: &[&str]) -> Run {
     let out = Command::new(bin)
@@ -55,7 +37,7 @@ fn mit_kinit_with_passwords_set_by_kadmin() {
     if !require_mit() {
         return;
     }
-    let Some(bin) = kadmin_bin() else {
+    let Some(bin) = workspace_bin("kadmin") else {
         return;
     };
     let realm = TestRealm::start(RealmOptions::default());
@@ -99,7 +81,7 @@ fn mit_uses_keytab_from_kadmin_ktadd() {
     if !require_mit() {
         return;
     }
-    let Some(bin) = kadmin_bin() else {
+    let Some(bin) = workspace_bin("kadmin") else {
         return;
     };
     let realm = TestRealm::start(RealmOptions::default());

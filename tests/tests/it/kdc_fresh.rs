@@ -5,7 +5,7 @@
 //! remote kadmin or kpasswd service of the first. No sleep and no explicit
 //! refresh: each kinit runs right after the change has committed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,21 +14,6 @@ use tessera_tests::mit::{Run, free_port, krb5_conf, require_mit, run};
 
 use crate::admin_remote::{DevKdc, workspace_bin};
 use tessera_tests::realm::{RealmOptions, TestRealm};
-
-/// The `kadmin` binary built next to this test binary (target/debug).
-fn kadmin_bin() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let bin = exe.parent()?.parent()?.join("kadmin");
-    if bin.exists() {
-        return Some(bin);
-    }
-    let msg = format!("{} not built; run `cargo test --workspace`", bin.display());
-    if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
-        panic!("{msg}");
-    }
-    eprintln!("SKIPPING read-your-writes test: {msg}");
-    None
-}
 
 /// Our `kadmin -l` (a separate process on the same database), which must
 /// succeed. Returns once the process has exited, i.e. the write committed.
@@ -55,7 +40,7 @@ fn mit_kinit_right_after_kadmin_addprinc_100_rounds() {
     if !require_mit() {
         return;
     }
-    let Some(bin) = kadmin_bin() else {
+    let Some(bin) = workspace_bin("kadmin") else {
         return;
     };
     let realm = TestRealm::start(RealmOptions::default());
@@ -82,7 +67,7 @@ fn mit_kinit_sees_cpw_delprinc_lock_expire_allow_tix_at_once() {
     if !require_mit() {
         return;
     }
-    let Some(bin) = kadmin_bin() else {
+    let Some(bin) = workspace_bin("kadmin") else {
         return;
     };
     let realm = TestRealm::start(RealmOptions::default());
@@ -170,7 +155,7 @@ fn second_kdc_on_the_same_database_sees_the_first_ones_writes_at_once() {
     if !require_mit() {
         return;
     }
-    let Some(bin) = kadmin_bin() else {
+    let Some(bin) = workspace_bin("kadmin") else {
         return;
     };
     let first = TestRealm::start(RealmOptions::default());
