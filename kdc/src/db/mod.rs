@@ -13,6 +13,7 @@ pub mod master_key;
 pub mod policy;
 pub mod sqlite;
 mod sqlite_schema;
+mod wal_watch;
 
 use std::sync::Arc;
 use std::time::SystemTime;

@@ -8,7 +8,7 @@
 //!   once per request): a commit by any connection rewrites the WAL-index
 //!   header at the start of the `-shm` file, so one `pread` of its 48 bytes
 //!   tells whether anything was committed since the cache was last brought
-//!   up to date. The header's layout is part of SQLite's file format (it is
+//!   up to date (`wal_watch`). The header's layout is part of SQLite's file format (it is
 //!   shared by every process and SQLite version that opens the database:
 //!   see SQLite's "WAL-mode file format" document). Only when it changed is
 //!   the connection locked and `PRAGMA data_version` asked, which changes
@@ -25,9 +25,6 @@
 //!   the cache directly.
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::hash::{Hash, Hasher};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -46,6 +43,7 @@ use super::sqlite_schema::{
     MIGRATION_1_TO_2, MIGRATION_2_TO_3, SCHEMA, SCHEMA_VERSION, log_change, read_entry,
     write_entry, write_key,
 };
+use super::wal_watch::WalWatch;
 use super::{DbError, MasterKey, NewKey, PrincipalStore};
 
 /// File name of the database inside the data directory.
@@ -91,11 +89,8 @@ pub struct SqliteStore {
     epoch: Instant,
     /// Milliseconds since `epoch` after which `get` checks for changes.
     next_check_ms: AtomicU64,
-    /// The database's `-shm` file (WAL index), when it could be opened.
-    shm: Option<File>,
-    /// Fingerprint of the WAL-index header read before the cache was last
-    /// brought up to date.
-    synced_header: AtomicU64,
+    /// Commits since the cache was last brought up to date.
+    watch: WalWatch,
     /// Bumped whenever the cache may have changed in ways not visible in
     /// the principal entries themselves (other processes' commits, policy
     /// writes); see [`PrincipalStore::generation`].
@@ -131,35 +126,6 @@ fn data_version(conn: &Connection) -> Result<i64, DbError> {
     Ok(conn
         .prepare_cached("PRAGMA data_version")?
         .query_row([], |r| r.get(0))?)
-}
-
-/// Size of the first copy of the WAL-index header at the start of `-shm`.
-const WAL_INDEX_HEADER_LEN: usize = 48;
-
-/// A fingerprint of the WAL-index header (None when it cannot be read).
-/// Every commit changes the header (its change counter, frame count and
-/// checksum), so an unchanged fingerprint means nothing was committed.
-fn header_fingerprint(shm: &File) -> Option<u64> {
-    let mut hdr = [0_u8; WAL_INDEX_HEADER_LEN];
-    shm.read_exact_at(&mut hdr, 0).ok()?;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    hdr.hash(&mut h);
-    Some(h.finish())
-}
-
-/// Opens `DB-shm` of the connection's database for reading.
-fn open_shm(conn: &Connection) -> Option<File> {
-    let path = conn.path()?;
-    if path.is_empty() {
-        return None; // in-memory or temporary database
-    }
-    match File::open(format!("{path}-shm")) {
-        Ok(f) => Some(f),
-        Err(e) => {
-            tracing::info!(error = %e, "no readable WAL index; every request asks the database for changes");
-            None
-        }
-    }
 }
 
 impl SqliteStore {
@@ -280,7 +246,7 @@ impl SqliteStore {
         mkey: MasterKey,
         opts: StoreOptions,
     ) -> Result<Self, DbError> {
-        let shm = open_shm(&conn);
+        let watch = WalWatch::open(&conn);
         let store = SqliteStore {
             realm: realm.to_owned(),
             mkey,
@@ -293,17 +259,14 @@ impl SqliteStore {
             opts,
             epoch: Instant::now(),
             next_check_ms: AtomicU64::new(0),
-            shm,
-            synced_header: AtomicU64::new(0),
+            watch,
             generation: AtomicU64::new(0),
         };
         {
             let mut inner = store.lock();
-            let header = store.shm.as_ref().and_then(header_fingerprint);
+            let header = store.watch.read();
             store.full_reload(&mut inner)?;
-            store
-                .synced_header
-                .store(header.unwrap_or(0), Ordering::Release);
+            store.watch.mark(header);
         }
         store.schedule_next_check();
         Ok(store)
@@ -351,13 +314,12 @@ impl SqliteStore {
     /// WAL-index header first, then applies what was committed, then
     /// records the header. See the module documentation.
     fn catch_up_locked(&self, inner: &mut Inner) -> Result<(), DbError> {
-        let header = self.shm.as_ref().and_then(header_fingerprint);
-        if header.is_some_and(|h| h == self.synced_header.load(Ordering::Acquire)) {
+        let header = self.watch.read();
+        if self.watch.is_marked(header) {
             return Ok(()); // whoever held the lock before us caught up
         }
         self.refresh_locked(inner)?;
-        self.synced_header
-            .store(header.unwrap_or(0), Ordering::Release);
+        self.watch.mark(header);
         Ok(())
     }
 
@@ -639,9 +601,7 @@ impl PrincipalStore for SqliteStore {
     }
 
     fn sync_changes(&self) -> Result<(), DbError> {
-        if let Some(shm) = &self.shm
-            && header_fingerprint(shm) == Some(self.synced_header.load(Ordering::Acquire))
-        {
+        if self.watch.unchanged() {
             return Ok(());
         }
         let mut inner = self.lock();
