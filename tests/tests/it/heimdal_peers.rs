@@ -74,8 +74,8 @@ fn heimdal_flow(h: &HeimdalAgainst, dir: &Path, realm: &str, keytab: &Path, rene
     }
 }
 
-/// Heimdal's tools against MIT's krb5kdc. (No password change: the MIT
-/// harness runs no kadmind.)
+/// Heimdal's tools against MIT's krb5kdc. (Password changes against MIT's
+/// kadmind: `interop_matrix.rs::heimdal_kpasswd_against_mit_kadmind`.)
 #[test]
 fn heimdal_tools_against_mit_kdc() {
     let Some(heimdal) = require_heimdal() else {
