@@ -14,4 +14,5 @@ pub mod convert;
 pub mod gss;
 pub mod kdc_client;
 pub mod keytab;
+pub mod kpasswd;
 pub mod priv_safe;

@@ -387,6 +387,19 @@ fn writer_round_trips() {
     assert_eq!(c2.udp_preference_limit, 1);
     // kpasswd falls back to the admin server host on port 464.
     assert_eq!(c2.kpasswd_addresses("R"), vec![("127.0.0.1".into(), 464)]);
+    // ... and without an admin server to the KDC hosts on port 464.
+    let t3 = render_krb5_conf(
+        "R",
+        &["127.0.0.1:88", "tcp/127.0.0.1:1088", "kdc2.r:8888"],
+        None,
+        None,
+        &[],
+    );
+    let c3 = Krb5Conf::parse_str(&t3, "g").unwrap();
+    assert_eq!(
+        c3.kpasswd_addresses("R"),
+        vec![("127.0.0.1".into(), 464), ("kdc2.r".into(), 464)]
+    );
 }
 
 #[test]

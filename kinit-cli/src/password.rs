@@ -1,5 +1,5 @@
-//! Reading a password: prompted without echo on a terminal, otherwise the
-//! first line of standard input.
+//! Reading passwords: prompted without echo on a terminal, otherwise read
+//! as lines of standard input (one password a line, no prompt).
 
 use std::io::{BufRead, IsTerminal};
 
@@ -8,18 +8,25 @@ use zeroize::Zeroizing;
 
 use crate::CliError;
 
-/// Reads the password for `principal`.
-pub fn read_password(principal: &str) -> Result<Password, CliError> {
-    let err = |source| CliError::Password {
-        principal: principal.to_owned(),
-        source,
-    };
+/// Reads one password after `prompt`: `None` at the end of standard input
+/// (never on a terminal, where an empty line is an empty password).
+pub fn prompt_password(prompt: &str) -> std::io::Result<Option<Password>> {
     if std::io::stdin().is_terminal() {
-        let pw = rpassword::prompt_password(format!("Password for {principal}: ")).map_err(err)?;
-        return Ok(Password::from(pw));
+        return rpassword::prompt_password(prompt).map(|pw| Some(Password::from(pw)));
     }
     let mut line = Zeroizing::new(String::new());
-    std::io::stdin().lock().read_line(&mut line).map_err(err)?;
-    let trimmed = line.trim_end_matches(['\n', '\r']);
-    Ok(Password::new(trimmed))
+    if std::io::stdin().lock().read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(Password::new(line.trim_end_matches(['\n', '\r']))))
+}
+
+/// Reads the password for `principal` (an empty one at the end of input).
+pub fn read_password(principal: &str) -> Result<Password, CliError> {
+    prompt_password(&format!("Password for {principal}: "))
+        .map(|pw| pw.unwrap_or_else(|| Password::new("")))
+        .map_err(|source| CliError::Password {
+            principal: principal.to_owned(),
+            source,
+        })
 }

@@ -49,7 +49,7 @@ impl Default for ApReqOptions {
 
 /// What the initiator remembers between sending the AP-REQ and receiving
 /// the AP-REP.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct InitiatorState {
     session_key: Key,
     subkey: Option<Key>,

@@ -267,8 +267,9 @@ impl Krb5Conf {
             .collect()
     }
 
-    /// kpasswd servers of `realm`: `kpasswd_server`, else the
-    /// `admin_server` hosts on port 464 (as MIT does).
+    /// kpasswd servers of `realm`: `kpasswd_server` (port 464 by
+    /// default), else the `admin_server` hosts on port 464 (as MIT does),
+    /// else the KDC hosts on port 464.
     pub fn kpasswd_addresses(&self, realm: &str) -> Vec<(String, u16)> {
         let Some(r) = self.realms.get(realm) else {
             return Vec::new();
@@ -281,11 +282,21 @@ impl Krb5Conf {
                 .map(|a| (a.host, a.port))
                 .collect();
         }
-        r.admin_server
-            .iter()
-            .filter_map(|s| parse_server(s, DEFAULT_ADMIN_PORT))
-            .map(|a| (a.host, DEFAULT_KPASSWD_PORT))
-            .collect()
+        if !r.admin_server.is_empty() {
+            return r
+                .admin_server
+                .iter()
+                .filter_map(|s| parse_server(s, DEFAULT_ADMIN_PORT))
+                .map(|a| (a.host, DEFAULT_KPASSWD_PORT))
+                .collect();
+        }
+        let mut hosts: Vec<(String, u16)> = Vec::new();
+        for (h, _) in self.kdc_addresses(realm) {
+            if !hosts.iter().any(|(known, _)| *known == h) {
+                hosts.push((h, DEFAULT_KPASSWD_PORT));
+            }
+        }
+        hosts
     }
 
     /// admin (kadmin) servers of `realm`, port 749 by default.

@@ -47,6 +47,15 @@ impl Client {
             .block_on(self.inner.get_initial(client, service, secret, opts))
     }
 
+    /// See [`super::Client::changepw_ticket`].
+    pub fn changepw_ticket(
+        &self,
+        client: &Principal,
+        secret: &InitialSecret,
+    ) -> Result<Creds, KdcClientError> {
+        self.rt.block_on(self.inner.changepw_ticket(client, secret))
+    }
+
     /// See [`super::Client::get_service`].
     pub fn get_service(
         &self,

@@ -15,6 +15,7 @@ use super::{Creds, KdcClientError, KdcTransport, TicketOptions};
 use crate::ccache::{CcacheName, CredentialCache};
 use crate::config::{Krb5Conf, ServerAddress, Transport};
 use crate::convert::{kt_to_principal, principal_to_kt};
+use crate::kpasswd::changepw_service;
 
 /// MIT's default ticket lifetime (one day).
 pub const DEFAULT_TICKET_LIFETIME: Duration = Duration::from_secs(24 * 3600);
@@ -153,6 +154,43 @@ impl Client {
         let service = service.unwrap_or(&tgs);
         let transport = self.transport(&client.realm)?;
         get_initial_creds(&transport, client, service, secret, opts, self.clockskew()).await
+    }
+
+    /// An initial ticket for `kadmin/changepw` (the RFC 3244 password
+    /// change service of `client`'s realm): five minutes, not renewable,
+    /// not forwardable. The KDC issues it even when the password has
+    /// expired or must be changed.
+    pub async fn changepw_ticket(
+        &self,
+        client: &Principal,
+        secret: &InitialSecret,
+    ) -> Result<Creds, KdcClientError> {
+        let opts = TicketOptions {
+            lifetime: Duration::from_secs(300),
+            renew_lifetime: None,
+            forwardable: false,
+            proxiable: false,
+            ..self.as_options()
+        };
+        let service = changepw_service(&client.realm);
+        self.get_initial(client, Some(&service), secret, &opts)
+            .await
+    }
+
+    /// The kpasswd servers of `realm` as `host:port` (IPv6 hosts in
+    /// brackets), in the order [`Krb5Conf::kpasswd_addresses`] gives.
+    pub fn kpasswd_servers(&self, realm: &str) -> Vec<String> {
+        self.conf
+            .kpasswd_addresses(realm)
+            .into_iter()
+            .map(|(h, p)| {
+                if h.contains(':') {
+                    format!("[{h}]:{p}")
+                } else {
+                    format!("{h}:{p}")
+                }
+            })
+            .collect()
     }
 
     /// A service ticket for `service` using `tgt`.
