@@ -3,6 +3,7 @@
 use tessera_client::ccache::CcacheError;
 use tessera_client::kdc_client::KdcClientError;
 use tessera_client::keytab::KeytabError;
+use tessera_client::kpasswd::KpasswdError;
 
 /// What went wrong in a tool.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,29 @@ pub enum CliError {
         /// Why.
         #[source]
         source: std::io::Error,
+    },
+    /// Changing a password (RFC 3244) failed or was refused.
+    #[error(transparent)]
+    PasswordChange(#[from] KpasswdError),
+    /// The new password and its repetition differed (every try).
+    #[error("Password mismatch while getting initial credentials")]
+    NewPasswordMismatch,
+    /// Standard input ended before a new password was read.
+    #[error("cannot read the new password for {principal}: end of input")]
+    NewPasswordEof {
+        /// Whose password.
+        principal: String,
+    },
+    /// `kinit -k`: the principal's password (key) has expired, which a
+    /// keytab cannot change.
+    #[error(
+        "password of {principal} has expired and kinit -k cannot change it: change it with kpasswd (or kadmin cpw), then re-extract the keytab {keytab}"
+    )]
+    KeytabPasswordExpired {
+        /// The principal.
+        principal: String,
+        /// The keytab used.
+        keytab: String,
     },
     /// No principal was given and none could be guessed.
     #[error("no principal given and none found in the cache, keytab or USER: give PRINCIPAL")]

@@ -1,11 +1,13 @@
 //! Shared code of the command-line tools `kinit`, `klist`, `kdestroy` and
 //! `kvno`: error type, time formatting as MIT prints it, password input,
-//! and the listings `klist` prints.
+//! the expired-password change of `kinit`, and the listings `klist`
+//! prints.
 #![forbid(unsafe_code)]
 
 pub mod error;
 pub mod listing;
 pub mod password;
+pub mod pwchange;
 pub mod ticket_check;
 pub mod timefmt;
 

@@ -41,6 +41,13 @@ pub enum KdcClientError {
         /// The client principal.
         principal: String,
     },
+    /// The password has expired or must be changed (KDC_ERR_KEY_EXPIRED):
+    /// only a `kadmin/changepw` ticket is issued until it is changed.
+    #[error("password for {principal} has expired: change it (kinit with a password, or kpasswd)")]
+    PasswordExpired {
+        /// The client principal.
+        principal: String,
+    },
     /// Our clock and the KDC's differ by more than the allowed skew.
     #[error(
         "clock skew too great for {principal}: the KDC's clock is {offset_secs} s ahead of ours; fix the clock (e.g. with NTP)"

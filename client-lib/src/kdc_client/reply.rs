@@ -53,6 +53,7 @@ pub(crate) fn kdc_error(err: &KrbError, client: &Principal, server: &Principal) 
         Some(ErrorCode::PreauthFailed | ErrorCode::ApErrBadIntegrity) => {
             KdcClientError::PasswordIncorrect { principal }
         }
+        Some(ErrorCode::KeyExpired) => KdcClientError::PasswordExpired { principal },
         Some(ErrorCode::ApErrSkew) => KdcClientError::ClockSkew {
             principal,
             offset_secs: skew_offset(err, now().0),

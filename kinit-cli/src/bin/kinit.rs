@@ -5,11 +5,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tessera_cli::password::read_password;
+use tessera_cli::pwchange::change_expired_password;
 use tessera_cli::{CliError, report};
 use tessera_client::ccache::CcacheName;
 use tessera_client::config::values::parse_duration;
 use tessera_client::convert::kt_to_principal;
-use tessera_client::kdc_client::{InitialSecret, blocking, cache_principal};
+use tessera_client::kdc_client::{InitialSecret, KdcClientError, blocking, cache_principal};
 use tessera_client::keytab::{Keytab, default_keytab_name, strip_keytab_prefix};
 use tessera_proto::msg::Principal;
 
@@ -133,7 +134,25 @@ fn run(args: Args) -> Result<(), CliError> {
         }
         None => InitialSecret::Password(read_password(&principal.to_string())?),
     };
-    client.kinit(&cache, &principal, service.as_ref(), &secret, &opts)?;
+    match client.kinit(&cache, &principal, service.as_ref(), &secret, &opts) {
+        Ok(_) => {}
+        // The KDC answers KDC_ERR_KEY_EXPIRED only after the password (or
+        // key) proved right: change it, then ask again with the new one.
+        Err(KdcClientError::PasswordExpired { .. }) => match &secret {
+            InitialSecret::Password(old) => {
+                let new = change_expired_password(&client, &principal, old)?;
+                let secret = InitialSecret::Password(new);
+                client.kinit(&cache, &principal, service.as_ref(), &secret, &opts)?;
+            }
+            InitialSecret::Keytab { name, .. } => {
+                return Err(CliError::KeytabPasswordExpired {
+                    principal: principal.to_string(),
+                    keytab: format!("FILE:{name}"),
+                });
+            }
+        },
+        Err(e) => return Err(e.into()),
+    }
     if args.verbose {
         println!("Authenticated to Kerberos v5");
     }
