@@ -23,6 +23,7 @@ mod kdc_lockout;
 mod kdc_mit;
 mod kdc_mit_account;
 mod kdc_mit_errors;
+mod kinit_pwchange;
 mod kpasswd_mit;
 mod mit_asrep;
 mod mit_crypto;
