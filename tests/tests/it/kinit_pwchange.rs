@@ -5,10 +5,12 @@
 //! password, and then caches a TGT got with the new one. A policy refusal
 //! prints the server's text (and asks again, three tries in all), a
 //! mismatch of the two new passwords prints MIT's message, and `kinit -k`
-//! fails with one line saying the password has expired.
+//! fails with one line saying the password has expired. Against MIT's KDC
+//! and kadmind, ours prints what MIT's kinit prints (less the prompts,
+//! which ours shows only on a terminal) and changes the password there.
 
 use crate::admin_remote::{DevKdc, workspace_bin};
-use tessera_tests::mit::Run;
+use tessera_tests::mit::{MitKdc, Run, run};
 
 const EXPIRED: &str = "Password expired.  You must change it now.";
 
@@ -217,4 +219,75 @@ fn our_kinit_keytab_with_expired_password_fails_in_one_line() {
     );
     assert!(getprinc(&kdc, "host/localhost").contains("REQUIRES_PWCHANGE"));
     assert!(!our_klist(&kdc).ok);
+}
+
+/// What MIT's kinit writes to standard output without its prompts (which
+/// ours shows only on a terminal).
+fn without_prompts(out: &str) -> String {
+    out.lines()
+        .filter(|l| {
+            !l.starts_with("Password for ")
+                && *l != "Enter new password: "
+                && *l != "Enter it again: "
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Against MIT's KDC and kadmind: our kinit changes a `+needchange`
+/// password through MIT's kpasswd service, and for a policy refusal and a
+/// mismatch prints what MIT's kinit prints (less the prompts).
+#[test]
+fn our_kinit_changes_an_expired_password_against_mit_kadmind() {
+    if !tessera_tests::mit::require_mit_kadmind() {
+        return;
+    }
+    let Some(kinit) = workspace_bin("kinit") else {
+        return;
+    };
+    let mut mit = MitKdc::start("MIT.TEST", &["aes256-cts-hmac-sha1-96"]);
+    mit.kadmin("addpol -minlength 12 strict");
+    mit.kadmin("addprinc +requires_preauth +needchange -policy strict -pw Old-pass-123 alice");
+    mit.start_kadmind();
+    let mut env = mit.env();
+    let ours = mit.dir().join("ours.cc");
+    env.retain(|(k, _)| k != "KRB5CCNAME");
+    env.push(("KRB5CCNAME".into(), format!("FILE:{}", ours.display())));
+    let our = |stdin: &str| run(&kinit.display().to_string(), &["alice"], &env, Some(stdin));
+    let theirs = |stdin: &str| run("/usr/bin/kinit", &["alice"], &mit.env(), Some(stdin));
+    let old = "Old-pass-123";
+    for input in [
+        lines(old, &["short1", "short1"]),
+        lines(old, &["First-pass-123", "Second-pass-123"]),
+        lines(old, &["A-pass-123456", "B-pass-123456"].repeat(3)),
+    ] {
+        let m = theirs(&input);
+        let r = our(&input);
+        assert!(!m.ok && !r.ok, "{m:?} {r:?}");
+        assert_eq!(r.stdout, without_prompts(&m.stdout), "{m:?} {r:?}");
+        assert!(r.stdout.starts_with(&format!("{EXPIRED}\n")), "{r:?}");
+    }
+    assert!(
+        mit.kadmin("getprinc alice")
+            .stdout
+            .contains("REQUIRES_PWCHANGE")
+    );
+
+    let new = "Changed-at-mit-1";
+    let r = our(&lines(old, &[new, new]));
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.stdout, format!("{EXPIRED}\n"), "{r:?}");
+    let r = run("/usr/bin/klist", &[], &env, None);
+    assert!(
+        r.ok && r.stdout.contains("krbtgt/MIT.TEST@MIT.TEST"),
+        "{r:?}"
+    );
+    assert!(
+        !mit.kadmin("getprinc alice")
+            .stdout
+            .contains("REQUIRES_PWCHANGE")
+    );
+    assert!(theirs(&format!("{new}\n")).ok);
+    let r = theirs(&format!("{old}\n"));
+    assert!(!r.ok && r.stderr.contains("Password incorrect"), "{r:?}");
 }
