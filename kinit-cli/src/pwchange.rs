@@ -1,6 +1,7 @@
 //! What `kinit` does when the KDC says the password has expired (or must
-//! be changed, `+needchange`), as MIT's kinit does: say so, get a
-//! `kadmin/changepw` ticket with the old password, prompt for the new one
+//! be changed, `+needchange`), as MIT's kinit does: get a
+//! `kadmin/changepw` ticket with the old password, say that the password
+//! expired, prompt for the new one
 //! twice and change it through the realm's kpasswd server (RFC 3244), up
 //! to three tries; the caller then gets its tickets with the new password.
 
@@ -27,8 +28,11 @@ pub fn change_expired_password(
     principal: &Principal,
     old: &Password,
 ) -> Result<Password, CliError> {
-    println!("{EXPIRED_LINE}");
+    // MIT's KDC may say the password expired before pre-authentication:
+    // the kadmin/changepw exchange is where a wrong old password fails,
+    // before anything is printed (as MIT's kinit does).
     let creds = client.changepw_ticket(principal, &InitialSecret::Password(old.clone()))?;
+    println!("{EXPIRED_LINE}");
     let servers = client.inner().kpasswd_servers(&principal.realm);
     let mut failure: Option<CliError> = None;
     for attempt in 1..=TRIES {

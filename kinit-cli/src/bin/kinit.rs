@@ -136,8 +136,10 @@ fn run(args: Args) -> Result<(), CliError> {
     };
     match client.kinit(&cache, &principal, service.as_ref(), &secret, &opts) {
         Ok(_) => {}
-        // The KDC answers KDC_ERR_KEY_EXPIRED only after the password (or
-        // key) proved right: change it, then ask again with the new one.
+        // KDC_ERR_KEY_EXPIRED (our KDC answers it only after the password
+        // proved right; MIT's may before pre-authentication, and then the
+        // kadmin/changepw exchange finds a wrong password): change it,
+        // then ask again with the new one.
         Err(KdcClientError::PasswordExpired { .. }) => match &secret {
             InitialSecret::Password(old) => {
                 let new = change_expired_password(&client, &principal, old)?;

@@ -65,6 +65,10 @@ fn our_kinit_changes_an_expired_password_then_caches_a_tgt() {
     let old = kdc.user_password();
     set_needchange(&kdc, "user");
     let new = "Changed-by-kinit-1";
+    // A wrong old password is refused before anything is said or asked.
+    let r = our_kinit(&kdc, &["user"], &lines("Wrong-pass-1", &[new, new]));
+    assert!(!r.ok && r.stdout.is_empty(), "{r:?}");
+    assert!(r.stderr.contains("password incorrect"), "{r:?}");
     let r = our_kinit(&kdc, &["user"], &lines(&old, &[new, new]));
     assert!(r.ok, "{r:?}");
     assert_eq!(r.stdout.trim_end(), EXPIRED, "{r:?}");
@@ -256,6 +260,13 @@ fn our_kinit_changes_an_expired_password_against_mit_kadmind() {
     let our = |stdin: &str| run(&kinit.display().to_string(), &["alice"], &env, Some(stdin));
     let theirs = |stdin: &str| run("/usr/bin/kinit", &["alice"], &mit.env(), Some(stdin));
     let old = "Old-pass-123";
+    // MIT's KDC says "expired" before pre-authentication: a wrong old
+    // password fails at the kadmin/changepw exchange, before any output.
+    let m = theirs(&lines("Wrong-pass-123", &["Whatever-123", "Whatever-123"]));
+    let r = our(&lines("Wrong-pass-123", &["Whatever-123", "Whatever-123"]));
+    assert!(!m.ok && m.stderr.contains("Password incorrect"), "{m:?}");
+    assert!(!r.ok && r.stderr.contains("password incorrect"), "{r:?}");
+    assert_eq!(r.stdout, without_prompts(&m.stdout), "{m:?} {r:?}");
     for input in [
         lines(old, &["short1", "short1"]),
         lines(old, &["First-pass-123", "Second-pass-123"]),
