@@ -263,11 +263,22 @@ for et in $enctypes; do
     setup_mit "$et"
 done
 
+rotate() { # K WORD... -> the words rotated left by K
+    local k="$1"
+    shift
+    local words=("$@")
+    k=$((k % ${#words[@]}))
+    echo "${words[@]:k}" "${words[@]:0:k}"
+}
+
 results="$out/results.txt"
 : >"$results"
 for r in $(seq 1 "$runs"); do
+    # Rotate the order of the variants from run to run, so that a load that
+    # changes during a run does not always favour the same one.
+    order="$(rotate $((r - 1)) $variants)"
     for et in $enctypes; do
-        for v in $variants; do
+        for v in $order; do
             port="$(free_port)"
             start_kdc "$v" "$et" "$port"
             for m in $modes; do
