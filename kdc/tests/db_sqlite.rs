@@ -6,8 +6,8 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tessera_kdc::db::{
-    AuthEvent, DbError, KeyData, KeyMaterial, MasterKey, NewKey, PrincipalEntry, PrincipalFlags,
-    PrincipalStore, SaltInfo, SqliteStore, StoreOptions,
+    AuthEvent, DbError, KeyData, KeyMaterial, MasterKey, NewKey, Policy, PrincipalEntry,
+    PrincipalFlags, PrincipalStore, SaltInfo, SqliteStore, StoreOptions,
 };
 
 const REALM: &str = "TEST.REALM";
@@ -290,4 +290,100 @@ async fn refresh_loop_picks_up_other_process_writes() {
     }
     token.cancel();
     task.await.unwrap();
+}
+
+/// Options of a serving KDC's store: no refresh from `get`, and no
+/// background refresh either (nothing runs one here), so only
+/// `sync_changes` can bring other connections' commits in.
+fn serving_opts() -> StoreOptions {
+    StoreOptions {
+        refresh_on_get: false,
+        refresh_interval: Duration::from_secs(3600),
+        ..StoreOptions::default()
+    }
+}
+
+#[test]
+fn sync_changes_sees_every_commit_of_another_connection_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.sqlite3");
+    let kdc = SqliteStore::create(&db, REALM, mkey(7), serving_opts()).unwrap();
+    let admin = SqliteStore::open(&db, REALM, mkey(7), opts()).unwrap();
+    let gen0 = kdc.generation();
+    for i in 0..50 {
+        let name = format!("p{i}@TEST.REALM");
+        admin.create(&entry(&name)).unwrap();
+        assert!(kdc.get(&name).unwrap().is_none(), "seen before sync");
+        kdc.sync_changes().unwrap();
+        assert!(kdc.get(&name).unwrap().is_some(), "round {i}: add not seen");
+        // The KDC's own write between two commits of the other connection
+        // does not hide the next one.
+        kdc.record_auth(&name, AuthEvent::Failure, t(1_700_000_000 + i))
+            .unwrap();
+        let mut e = (*admin.get(&name).unwrap().unwrap()).clone();
+        e.flags.set(PrincipalFlags::ALLOW_TIX, false);
+        admin.update(&e).unwrap();
+        kdc.sync_changes().unwrap();
+        let seen = kdc.get(&name).unwrap().unwrap();
+        assert!(!seen.flags.contains(PrincipalFlags::ALLOW_TIX), "round {i}");
+        assert_eq!(seen.fail_count, 1, "round {i}: own write lost");
+        assert!(admin.delete(&name).unwrap());
+        kdc.sync_changes().unwrap();
+        assert!(
+            kdc.get(&name).unwrap().is_none(),
+            "round {i}: delete not seen"
+        );
+    }
+    // Nothing committed: nothing changes, and the generation stays.
+    let gen1 = kdc.generation();
+    assert!(
+        gen1 > gen0,
+        "other connections' commits move the generation"
+    );
+    kdc.sync_changes().unwrap();
+    assert_eq!(kdc.generation(), gen1);
+    // A policy written elsewhere moves it too (policy caches key on it).
+    admin.create_policy(&Policy::new("p")).unwrap();
+    kdc.sync_changes().unwrap();
+    assert!(kdc.generation() > gen1);
+}
+
+/// POSIX record locks this process holds on `path` (from /proc/locks).
+fn posix_locks_held_on(path: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let ino = std::fs::metadata(path).unwrap().ino().to_string();
+    let pid = std::process::id().to_string();
+    std::fs::read_to_string("/proc/locks")
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            // "1: POSIX ADVISORY READ PID MAJ:MIN:INODE START END"
+            f.get(1) == Some(&"POSIX")
+                && f.get(4) == Some(&pid.as_str())
+                && f.get(5).and_then(|d| d.rsplit(':').next()) == Some(ino.as_str())
+        })
+        .count()
+}
+
+#[test]
+fn dropping_a_store_keeps_the_other_stores_wal_locks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.sqlite3");
+    let shm = dir.path().join("p.sqlite3-shm");
+    let kdc = SqliteStore::create(&db, REALM, mkey(7), serving_opts()).unwrap();
+    let held = posix_locks_held_on(&shm);
+    assert!(held > 0, "SQLite holds its WAL-index lock");
+    for _ in 0..3 {
+        let other = SqliteStore::open(&db, REALM, mkey(7), opts()).unwrap();
+        other.create(&entry(&format!("x{}@TEST.REALM", held))).ok();
+        drop(other);
+        assert_eq!(
+            posix_locks_held_on(&shm),
+            held,
+            "closing another store must not drop this store's locks"
+        );
+    }
+    kdc.sync_changes().unwrap();
+    assert!(kdc.get(&format!("x{held}@TEST.REALM")).unwrap().is_some());
 }
