@@ -106,6 +106,13 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// The newest sequence number in the change log (None when it is empty).
+fn max_change_seq(conn: &Connection) -> Result<Option<i64>, DbError> {
+    Ok(conn
+        .prepare_cached("SELECT MAX(seq) FROM changes")?
+        .query_row([], |r| r.get(0))?)
+}
+
 /// Whether a principal named `name` is stored.
 fn principal_exists(conn: &Connection, name: &str) -> Result<bool, DbError> {
     Ok(conn.query_row(
@@ -336,9 +343,7 @@ impl SqliteStore {
         let min_seq: Option<i64> = tx
             .prepare_cached("SELECT MIN(seq) FROM changes")?
             .query_row([], |r| r.get(0))?;
-        let max_seq: Option<i64> = tx
-            .prepare_cached("SELECT MAX(seq) FROM changes")?
-            .query_row([], |r| r.get(0))?;
+        let max_seq = max_change_seq(&tx)?;
         let (Some(min_seq), Some(max_seq)) = (min_seq, max_seq) else {
             drop(tx);
             inner.data_version = dv;
@@ -359,7 +364,7 @@ impl SqliteStore {
             rows.collect::<Result<_, _>>()?
         };
         for name in &names {
-            self.reload_one(&tx, name);
+            self.reload_one(&tx, name)?;
         }
         drop(tx);
         if !names.is_empty() {
@@ -373,7 +378,11 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn reload_one(&self, conn: &Connection, name: &str) {
+    /// Loads `name` into the cache again (or drops it when deleted). An
+    /// entry that cannot be decrypted or decoded is logged and not served;
+    /// a database error is returned, so that the caller does not move past
+    /// the change and the next catch-up tries again.
+    fn reload_one(&self, conn: &Connection, name: &str) -> Result<(), DbError> {
         match read_entry(conn, &self.mkey, name) {
             Ok(Some(e)) => {
                 self.cache.insert(name.to_owned(), Arc::new(e));
@@ -381,18 +390,19 @@ impl SqliteStore {
             Ok(None) => {
                 self.cache.remove(name);
             }
+            Err(err @ (DbError::Sqlite(_) | DbError::Io { .. })) => return Err(err),
             Err(err) => {
                 tracing::error!(principal = name, error = %err, "cannot load principal; it is not served");
                 self.cache.remove(name);
             }
         }
+        Ok(())
     }
 
     fn full_reload(&self, inner: &mut Inner) -> Result<(), DbError> {
         let dv = data_version(&inner.conn)?;
         let tx = inner.conn.transaction()?;
-        let max_seq: Option<i64> =
-            tx.query_row("SELECT MAX(seq) FROM changes", [], |r| r.get(0))?;
+        let max_seq = max_change_seq(&tx)?;
         let names: HashSet<String> = {
             let mut stmt = tx.prepare("SELECT name FROM principals")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
@@ -400,7 +410,7 @@ impl SqliteStore {
         };
         self.cache.retain(|k, _| names.contains(k));
         for name in &names {
-            self.reload_one(&tx, name);
+            self.reload_one(&tx, name)?;
         }
         drop(tx);
         inner.last_seq = max_seq.unwrap_or(0);
@@ -423,11 +433,21 @@ impl SqliteStore {
         work: impl FnOnce(&Transaction<'_>) -> Result<R, DbError>,
     ) -> Result<(MutexGuard<'_, Inner>, R), DbError> {
         let mut inner = self.lock();
+        let applied = inner.last_seq;
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = max_change_seq(&tx)?;
         let r = work(&tx)?;
+        let after = max_change_seq(&tx)?;
         tx.commit()?;
+        // This write updates the cache itself: when no other process's
+        // change lies between what we applied and it, move past it, so the
+        // next catch-up does not reload it (and the KDC's own lockout writes
+        // never push it behind the pruned log into a full reload).
+        if before.unwrap_or(0) == applied {
+            inner.last_seq = after.unwrap_or(applied);
+        }
         Ok((inner, r))
     }
 
