@@ -562,11 +562,11 @@ fn preauth_proves_the_current_key_only_and_old_keys_count_as_failures() {
     assert_eq!(r.entry(&user("alice")).fail_count, 0);
 
     // The reply key is the very key that decrypted the timestamp, even
-    // when the client listed another enctype first (or not at all).
+    // when the client listed another enctype first.
     let new128 = alice_key(EncType::Aes128CtsHmacSha196, "the new password");
     let rep = r
         .send(
-            &as_req(body(&[18]), vec![pa_enc_timestamp(&new128, NOW + 3)]),
+            &as_req(body(&[18, 17]), vec![pa_enc_timestamp(&new128, NOW + 3)]),
             NOW + 3,
         )
         .into_as_rep();
@@ -575,6 +575,15 @@ fn preauth_proves_the_current_key_only_and_old_keys_count_as_failures() {
     let info = find_pa_data(rep.padata.as_deref().unwrap(), PaDataType::EtypeInfo2).unwrap();
     let info: EtypeInfo2 = decode(&info.value).unwrap();
     assert_eq!(info[0].etype, 17);
+    // A timestamp in an enctype the client did not list proves nothing:
+    // the reply would be sealed in an enctype it did not ask for.
+    let err = r
+        .send(
+            &as_req(body(&[18]), vec![pa_enc_timestamp(&new128, NOW + 4)]),
+            NOW + 4,
+        )
+        .error();
+    assert_eq!(err.error_code, 24);
 }
 
 #[test]

@@ -63,7 +63,7 @@ pub(super) fn verify<'a>(
     if let Some(h) = &kdc.hook {
         h.before_preauth(client, ex.now)?;
     }
-    let result = check_timestamp(kdc, pa, client, ex);
+    let result = check_timestamp(kdc, pa, client, usable, ex);
     if let Some(h) = &kdc.hook {
         let event = match &result {
             Ok(_) | Err(KdcError::Skew) => AuthEvent::Success,
@@ -77,16 +77,20 @@ pub(super) fn verify<'a>(
 /// Decrypts PA-ENC-TIMESTAMP with the client's current key of its enctype
 /// and checks the time. Only the current kvno proves the client: a
 /// timestamp made with a retired key (an old password) fails like a wrong
-/// password, whatever kvno it names. Returns the key that decrypted it.
+/// password, whatever kvno it names. The enctype must be one the client
+/// listed in the request (`usable`: its list, the realm's and its keys'),
+/// since the reply is sealed in the key that decrypted it, which is
+/// returned.
 fn check_timestamp<'a>(
     kdc: &Kdc,
     pa: &PaData,
     client: &'a PrincipalEntry,
+    usable: &[(EncType, &KeyData)],
     ex: &Exchange,
 ) -> Result<(EncType, &'a KeyData), KdcError> {
     let enc: EncryptedData = decode_pa_value(pa).map_err(|_| KdcError::PreauthFailed)?;
     let etype = EncType::from_i32(enc.etype)
-        .filter(|&e| kdc.policy.allows(e))
+        .filter(|&e| kdc.policy.allows(e) && usable.iter().any(|(u, _)| *u == e))
         .ok_or(KdcError::PreauthFailed)?;
     // Every current key of that enctype (there may be several salts).
     let kvno = client.current_kvno();
