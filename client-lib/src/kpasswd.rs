@@ -196,8 +196,10 @@ pub fn change_password(
         }));
     };
     let result = match KpasswdReply::decode(&reply)? {
+        // A KRB-ERROR is not authenticated: whatever result it carries,
+        // it never confirms a change.
         KpasswdReply::Error(e) => match e.e_data.as_ref().map(|d| KpasswdResult::decode(d)) {
-            Some(Ok(r)) => r,
+            Some(Ok(r)) if r.result_code() != Some(KpasswdResultCode::Success) => r,
             _ => {
                 let mut text = msg::error_code_text(e.error_code);
                 if let Some(t) = &e.e_text {
@@ -244,10 +246,28 @@ fn net(addr: &str) -> impl Fn(std::io::Error) -> KpasswdError + '_ {
     }
 }
 
+/// How long a TCP connection attempt, and then each read or write, may take.
+const IO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connects to the first address of `addr` that answers within the timeout
+/// (a server that drops connection attempts must not stall the caller for
+/// the system's connect timeout).
+fn connect(addr: &str) -> std::io::Result<TcpStream> {
+    let mut last = None;
+    for a in addr.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&a, IO_TIMEOUT) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no address")))
+}
+
 fn exchange_tcp(addr: &str, request: &[u8]) -> Result<Vec<u8>, KpasswdError> {
     let net = net(addr);
-    let mut s = TcpStream::connect(addr).map_err(&net)?;
-    let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut s = connect(addr).map_err(&net)?;
+    let _ = s.set_read_timeout(Some(IO_TIMEOUT));
+    let _ = s.set_write_timeout(Some(IO_TIMEOUT));
     let len = u32::try_from(request.len())
         .map_err(|_| KpasswdError::Framing(msg::KpasswdError::TooLong))?;
     let mut framed = Zeroizing::new(len.to_be_bytes().to_vec());
