@@ -6,8 +6,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 /// Writes `data` to `path` atomically: a temporary file with mode 0600 in the
-/// same directory is written, synced and renamed over `path`.
-pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+/// same directory is written, synced and renamed over `path` (so the result
+/// is 0600 whatever mode an earlier file had). For every file that holds a
+/// secret: keytabs, credential caches, kdc.toml, password files, kadmin's
+/// history.
+pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -6,7 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ap;
-mod atomic_file;
+pub mod atomic_file;
 mod bytes;
 pub mod ccache;
 pub mod config;
@@ -16,3 +16,5 @@ pub mod kdc_client;
 pub mod keytab;
 pub mod kpasswd;
 pub mod priv_safe;
+#[cfg(unix)]
+pub mod prompt;

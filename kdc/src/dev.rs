@@ -484,19 +484,9 @@ fn random_password() -> Result<Zeroizing<String>, DevError> {
     Ok(out)
 }
 
-/// Writes `data` to `path` with mode 0600 (truncating an existing file).
+/// Writes `data` to `path` with mode 0600, atomically.
 fn write_private(path: &Path, data: &[u8]) -> Result<(), DevError> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path).map_err(io_err(path))?;
-    set_mode(path, 0o600)?;
-    f.write_all(data).map_err(io_err(path))?;
-    f.sync_all().map_err(io_err(path))
+    tessera_client::atomic_file::write_atomic(path, data).map_err(io_err(path))
 }
 
 fn set_mode(path: &Path, mode: u32) -> Result<(), DevError> {

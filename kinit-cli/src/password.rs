@@ -12,7 +12,8 @@ use crate::CliError;
 /// (never on a terminal, where an empty line is an empty password).
 pub fn prompt_password(prompt: &str) -> std::io::Result<Option<Password>> {
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password(prompt).map(|pw| Some(Password::from(pw)));
+        return tessera_client::prompt::prompt_hidden(prompt)
+            .map(|pw| Some(Password::new(pw.as_str())));
     }
     let mut line = Zeroizing::new(String::new());
     if std::io::stdin().lock().read_line(&mut line)? == 0 {

@@ -112,8 +112,8 @@ fn read_stdin_line() -> Result<Option<String>, AdminError> {
 impl Prompter for StdPrompter {
     fn password(&mut self, prompt: &str) -> Result<Secret, AdminError> {
         if self.tty {
-            rpassword::prompt_password(prompt)
-                .map(Secret::new)
+            tessera_client::prompt::prompt_hidden(prompt)
+                .map(|pw| Secret::new(pw.as_str()))
                 .map_err(|e| AdminError::Input(e.to_string()))
         } else {
             match read_stdin_line()? {
@@ -353,15 +353,7 @@ fn save_history(path: &std::path::Path, lines: &[String]) -> std::io::Result<()>
         text.push_str(l);
         text.push('\n');
     }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(text.as_bytes())
+    tessera_client::atomic_file::write_atomic(path, text.as_bytes())
 }
 
 fn interactive(session: &Session<'_>, prompter: &mut StdPrompter, json: bool, prompt: &str) {
