@@ -41,6 +41,10 @@ pub struct RealmOptions {
     /// Extra `[libdefaults]` lines for the krb5.conf, e.g.
     /// `("kdc_timesync", "0")`.
     pub libdefaults: Vec<(String, String)>,
+    /// `database.refresh_interval` of the serving KDC (its background
+    /// refresh); e.g. an hour, so that only the per-request catch-up can
+    /// bring other processes' changes in.
+    pub refresh_interval: Option<Duration>,
 }
 
 /// A handler whose clock is shifted by a fixed offset.
@@ -134,7 +138,10 @@ impl TestRealm {
             enctypes: opts.enctypes.clone(),
             ..DevOptions::new(dir, port)
         };
-        let dev = prepare(&dev_opts).unwrap_or_else(|e| panic!("dev realm: {e}"));
+        let mut dev = prepare(&dev_opts).unwrap_or_else(|e| panic!("dev realm: {e}"));
+        if let Some(every) = opts.refresh_interval {
+            dev.config.database.refresh_interval = every;
+        }
         if opts.enctypes.is_some() || opts.tcp_only || !opts.libdefaults.is_empty() {
             std::fs::write(dev.krb5_conf(), krb5_conf_for(&dev, opts)).expect("write krb5.conf");
         }

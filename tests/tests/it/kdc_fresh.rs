@@ -31,6 +31,15 @@ fn kadmin(bin: &Path, realm: &TestRealm, args: &[&str]) -> Run {
     r
 }
 
+/// A realm whose KDC never refreshes in the background during a test (an
+/// hour), so only the per-request catch-up can make these tests pass.
+fn no_background_refresh() -> RealmOptions {
+    RealmOptions {
+        refresh_interval: Some(Duration::from_secs(3600)),
+        ..RealmOptions::default()
+    }
+}
+
 fn kinit(realm: &TestRealm, who: &str, pw: &str) -> Run {
     realm.mit("kinit", &[who], Some(&format!("{pw}\n")))
 }
@@ -43,7 +52,7 @@ fn mit_kinit_right_after_kadmin_addprinc_100_rounds() {
     let Some(bin) = workspace_bin("kadmin") else {
         return;
     };
-    let realm = TestRealm::start(RealmOptions::default());
+    let realm = TestRealm::start(no_background_refresh());
     for i in 0..100 {
         let name = format!("fresh{i}");
         let pw = format!("Fr3sh-pass-{i}!");
@@ -70,7 +79,7 @@ fn mit_kinit_sees_cpw_delprinc_lock_expire_allow_tix_at_once() {
     let Some(bin) = workspace_bin("kadmin") else {
         return;
     };
-    let realm = TestRealm::start(RealmOptions::default());
+    let realm = TestRealm::start(no_background_refresh());
     kadmin(&bin, &realm, &["addprinc", "-pw", "0ld-Passw0rd!", "dora"]);
     assert!(kinit(&realm, "dora", "0ld-Passw0rd!").ok);
 
@@ -158,10 +167,10 @@ fn second_kdc_on_the_same_database_sees_the_first_ones_writes_at_once() {
     let Some(bin) = workspace_bin("kadmin") else {
         return;
     };
-    let first = TestRealm::start(RealmOptions::default());
+    let first = TestRealm::start(no_background_refresh());
     // A second KDC with its own store (its own connection) on the same
     // database, as a second `serve` process would have.
-    let second = TestRealm::serve_dir(first.dir(), &RealmOptions::default());
+    let second = TestRealm::serve_dir(first.dir(), &no_background_refresh());
     let conf = first.dir().join("krb5-second.conf");
     std::fs::write(
         &conf,
@@ -241,6 +250,11 @@ impl SecondServe {
                 second.push('\n');
                 if line == "[admin]" || line == "[kpasswd]" {
                     second.push_str("listen = []\n");
+                }
+                if line == "[database]" {
+                    // No background refresh during the test: only the
+                    // per-request catch-up can see the dev process's writes.
+                    second.push_str("refresh_interval = \"1h\"\n");
                 }
             }
         }
