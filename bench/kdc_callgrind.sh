@@ -51,15 +51,8 @@ password="$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
 umask 077
 printf '%s\n' "$password" >"$work/user.password"
 
-etname() {
-    case "$1" in
-    17) echo aes128-cts-hmac-sha1-96 ;;
-    18) echo aes256-cts-hmac-sha1-96 ;;
-    19) echo aes128-cts-hmac-sha256-128 ;;
-    20) echo aes256-cts-hmac-sha384-192 ;;
-    *) echo "unsupported enctype $1" >&2; exit 1 ;;
-    esac
-}
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 printf '| build | case | requests | instructions/exchange |\n| --- | --- | ---: | ---: |\n'
@@ -68,31 +61,8 @@ for bin in "$@"; do
     n=$((n + 1))
     for et in $enctypes; do
         d="$work/r$n-$et"
-        mkdir -p "$d"
-        cat >"$d/kdc.toml" <<EOF
-realm = "$realm"
-
-[network]
-udp_listen = ["127.0.0.1:$port"]
-tcp_listen = ["127.0.0.1:$port"]
-
-[database]
-dir = "$d/db"
-master_key_file = "$d/master.stash"
-
-[policy]
-allowed_enctypes = ["$(etname "$et")"]
-default_principal_enctypes = ["$(etname "$et")"]
-
-[admin]
-listen = []
-
-[kpasswd]
-listen = []
-EOF
-        "$bin/tessera-kdc" init --config "$d/kdc.toml" >/dev/null
-        "$bin/kadmin" -l --config "$d/kdc.toml" addprinc -pw "$password" user >/dev/null
-        "$bin/kadmin" -l --config "$d/kdc.toml" addprinc -randkey host/localhost >/dev/null
+        setup_tessera "$et" "r$n" "$bin/tessera-kdc" "$bin/kadmin"
+        tessera_toml "$d" "$et" "$port"
         for m in $modes; do
             out="$d/callgrind.$m"
             env -u RUST_LOG valgrind --tool=callgrind --callgrind-out-file="$out.%p" \
