@@ -246,4 +246,43 @@ mod tests {
         let body = kdc_req_body(req).expect("body");
         assert!(body.windows(negative.len()).any(|w| w == negative));
     }
+
+    /// Peers control every byte these functions read: mutated captures
+    /// (bytes changed, cut short, inserted) never panic, and whatever
+    /// `with_unsigned_nonce` returns is one whole, well-formed TLV.
+    #[test]
+    fn mutated_requests_never_panic() {
+        use tessera_proto::msg::{AsReq, TgsReq, decode};
+        let seeds: [&[u8]; 3] = [
+            include_bytes!("../../../proto/tests/data/heimdal/tgs-1-tgs-req.der"),
+            include_bytes!("../../../proto/tests/data/heimdal/as-password-3-as-req.der"),
+            include_bytes!("../../../proto/tests/data/heimdal/renew-1-tgs-req.der"),
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..30_000_u32 {
+            let seed = seeds[round as usize % seeds.len()];
+            let mut m = seed.to_vec();
+            for _ in 0..=(next() % 4) {
+                let at = (next() as usize) % m.len().max(1);
+                match next() % 3 {
+                    0 if !m.is_empty() => m[at] = next() as u8,
+                    1 => m.truncate(at),
+                    _ => m.insert(at.min(m.len()), next() as u8),
+                }
+            }
+            if let Some(fixed) = with_unsigned_nonce(&m) {
+                let (_, _, whole, rest) = tlv(&fixed).expect("a TLV");
+                assert_eq!((whole.len(), rest.len()), (fixed.len(), 0));
+            }
+            let _ = kdc_req_body(&m);
+            let _ = decode_kdc_req(&m, decode::<TgsReq>);
+            let _ = decode_kdc_req(&m, decode::<AsReq>);
+        }
+    }
 }
