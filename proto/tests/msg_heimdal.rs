@@ -6,35 +6,15 @@
 
 use tessera_proto::msg::*;
 
+mod captures;
+use captures::{exact, padata_types};
+
 fn load(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/data/heimdal/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    captures::load("heimdal", name)
 }
 
 fn all_captures() -> Vec<(String, Vec<u8>)> {
-    let dir = format!("{}/tests/data/heimdal", env!("CARGO_MANIFEST_DIR"));
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "der"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-/// Decodes as `T`, re-encodes and checks the bytes are identical.
-fn exact<T: rasn::Decode + rasn::Encode>(name: &str, bytes: &[u8]) -> T {
-    let v: T = decode(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(encode(&v).unwrap(), bytes, "{name}: re-encoding differs");
-    v
-}
-
-fn padata_types(list: &Option<Vec<PaData>>) -> Vec<i32> {
-    list.iter().flatten().map(|p| p.r#type).collect()
+    captures::all("heimdal")
 }
 
 /// The capture with the negative nonce.

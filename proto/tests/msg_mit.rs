@@ -4,39 +4,23 @@
 
 use tessera_proto::msg::*;
 
+mod captures;
+use captures::padata_types;
+
 fn load(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/data/mit/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    captures::load("mit", name)
 }
 
 fn all_captures() -> Vec<(String, Vec<u8>)> {
-    let dir = format!("{}/tests/data/mit", env!("CARGO_MANIFEST_DIR"));
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "der"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect();
-    out.sort();
-    out
+    captures::all("mit")
 }
 
-/// Decodes as `T`, re-encodes and checks the bytes are identical.
 fn exact<T: rasn::Decode + rasn::Encode>(bytes: &[u8]) -> T {
-    let v: T = decode(bytes).unwrap();
-    assert_eq!(encode(&v).unwrap(), bytes, "re-encoding differs");
-    v
+    captures::exact("MIT capture", bytes)
 }
 
 fn principal(name: &PrincipalName, realm: &Realm) -> Principal {
     Principal::from_asn1(name, realm).unwrap()
-}
-
-fn padata_types(list: &Option<Vec<PaData>>) -> Vec<i32> {
-    list.iter().flatten().map(|p| p.r#type).collect()
 }
 
 const MIT_ETYPES: [i32; 8] = [18, 17, 20, 19, 16, 23, 25, 26];
