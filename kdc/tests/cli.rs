@@ -26,15 +26,20 @@ dir = "data"
     p
 }
 
+/// `tessera-kdc SUBCOMMAND --config CFG`, run to completion.
+fn kdc(subcommand: &str, cfg: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .args([subcommand, "--config"])
+        .arg(cfg)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn init_then_serve_then_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(dir.path(), r#"master_key_file = "master.key""#);
-    let out = Command::new(BIN)
-        .args(["init", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
+    let out = kdc("init", &cfg);
     assert!(
         out.status.success(),
         "{}",
@@ -43,11 +48,7 @@ fn init_then_serve_then_sigterm() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("krbtgt/CLI.TEST@CLI.TEST"), "{stdout}");
 
-    let out = Command::new(BIN)
-        .args(["init", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
+    let out = kdc("init", &cfg);
     assert!(!out.status.success());
 
     let mut child = Command::new(BIN)
@@ -106,11 +107,7 @@ fn serve_errors_are_one_line() {
 
     // Not initialized.
     let cfg = write_config(dir.path(), r#"master_key_file = "master.key""#);
-    let out = Command::new(BIN)
-        .args(["serve", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
+    let out = kdc("serve", &cfg);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && err.contains("run `tessera-kdc init` first"),
@@ -166,18 +163,10 @@ fn env_master_key_right_and_wrong() {
 fn missing_stash_on_an_existing_database_says_restore_from_backup() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(dir.path(), r#"master_key_file = "master.key""#);
-    let out = Command::new(BIN)
-        .args(["init", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
+    let out = kdc("init", &cfg);
     assert!(out.status.success());
     std::fs::remove_file(dir.path().join("master.key")).unwrap();
-    let out = Command::new(BIN)
-        .args(["serve", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
+    let out = kdc("serve", &cfg);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
@@ -190,11 +179,7 @@ fn missing_stash_on_an_existing_database_says_restore_from_backup() {
     assert!(!err.contains("init"), "{err}");
     // The database itself gone too: back to "run init".
     std::fs::remove_dir_all(dir.path().join("data")).unwrap();
-    let out = Command::new(BIN)
-        .args(["serve", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
+    let out = kdc("serve", &cfg);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("run `tessera-kdc init` first"), "{err}");
 }
@@ -209,11 +194,7 @@ fn text_logs_to_a_pipe_are_plain() {
     let extra = "[kpasswd]\nlisten = []\n[admin]\nlisten = []\n";
     let text = std::fs::read_to_string(&cfg).unwrap();
     std::fs::write(&cfg, format!("{text}{extra}")).unwrap();
-    let out = Command::new(BIN)
-        .args(["init", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
+    let out = kdc("init", &cfg);
     assert!(out.status.success());
     let mut child = Command::new(BIN)
         .args(["serve", "--config"])
