@@ -1,6 +1,25 @@
-# Shared by bench/kdc_bench.sh and bench/kdc_callgrind.sh (sourced): enctype
-# names, and a Tessera realm for one enctype. Callers set $realm and
-# $password, and $tkdc / $tkadmin for setup_tessera's defaults.
+# Shared by bench/kdc_bench.sh and bench/kdc_callgrind.sh (sourced): the
+# work directory, enctype names, and a Tessera realm for one enctype.
+# Callers set $realm, and $tkdc / $tkadmin for setup_tessera's defaults.
+
+# A temporary $work directory (removed on exit, with the KDC in $kdc_pid
+# stopped) and a random $password, also in $work/user.password.
+setup_work() { # name-prefix
+    work="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+    kdc_pid=""
+    trap cleanup EXIT
+    password="$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
+    umask 077
+    printf '%s\n' "$password" >"$work/user.password"
+}
+
+cleanup() {
+    if [ -n "$kdc_pid" ]; then
+        kill "$kdc_pid" 2>/dev/null || true
+        wait "$kdc_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
 
 etname() {
     case "$1" in

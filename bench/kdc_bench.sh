@@ -84,20 +84,9 @@ case " $variants " in
     ;;
 esac
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/kdc-bench.XXXXXX")"
-kdc_pid=""
-cleanup() {
-    if [ -n "$kdc_pid" ]; then
-        kill "$kdc_pid" 2>/dev/null || true
-        wait "$kdc_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-password="$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
-umask 077
-printf '%s\n' "$password" >"$work/user.password"
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+setup_work kdc-bench
 
 
 free_port() {
@@ -115,9 +104,7 @@ for _ in range(100):
 PY
 }
 
-# --- Tessera realm (etname, tessera_toml, setup_tessera) ---------------------
-# shellcheck source=bench/common.sh
-. "$here/common.sh"
+# --- Tessera realm: etname, tessera_toml, setup_tessera (bench/common.sh) ----
 
 
 # --- MIT realm ---------------------------------------------------------------

@@ -37,22 +37,9 @@ done
 CARGO_TARGET_DIR="$target" cargo build --quiet --release --manifest-path "$here/kdc/Cargo.toml"
 load="$target/release/kdc-load"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/kdc-callgrind.XXXXXX")"
-kdc_pid=""
-cleanup() {
-    if [ -n "$kdc_pid" ]; then
-        kill "$kdc_pid" 2>/dev/null || true
-        wait "$kdc_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-password="$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
-umask 077
-printf '%s\n' "$password" >"$work/user.password"
-
 # shellcheck source=bench/common.sh
 . "$here/common.sh"
+setup_work kdc-callgrind
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 printf '| build | case | requests | instructions/exchange |\n| --- | --- | ---: | ---: |\n'
