@@ -356,7 +356,7 @@ fn argon2_s2kparams_are_bounded() {
     );
     assert_eq!(
         EncType::Aes256GcmArgon2id.default_s2kparams(),
-        h("00004c0000000002 00000001".replace(' ', "").as_str())
+        h("0001000000000003 00000001".replace(' ', "").as_str())
     );
 }
 
@@ -369,10 +369,22 @@ const NATIVE_PASSWORD: &str = "correct horse battery staple";
 #[test]
 fn native_string_to_key_vectors() {
     let pw = Password::from(NATIVE_PASSWORD);
-    let cases: [(&[u8], Option<Argon2Params>, &str); 3] = [
+    let cases: [(&[u8], Option<Argon2Params>, &str); 4] = [
+        // The default (m = 64 MiB, t = 3, p = 1).
         (
             b"EXAMPLE.COMalice",
             None,
+            "03cc32375e8f6684d475c5d56cdc8606252462b913c36552c72bda1ef9cd5971",
+        ),
+        // The default before 0.1 (m = 19 MiB, t = 2, p = 1): keys made then
+        // keep these parameters.
+        (
+            b"EXAMPLE.COMalice",
+            Some(Argon2Params {
+                m_cost: 19456,
+                t_cost: 2,
+                p_cost: 1,
+            }),
             "77e651927af2e02954ad8fffcd0a28beeea7ae103e3b6ca99ba7b0d59fab8e03",
         ),
         (
