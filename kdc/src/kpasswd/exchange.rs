@@ -27,6 +27,9 @@ pub struct KpasswdStats {
     pub changed: AtomicU64,
     /// Requests refused (any other result or a KRB-ERROR).
     pub refused: AtomicU64,
+    /// Datagrams and frames dropped without a reply because they do not
+    /// decode as a request (garbage, replies, KRB-ERRORs, wrong version).
+    pub dropped: AtomicU64,
 }
 
 /// The password change service over an [`AdminService`] (policy, ACL and
@@ -97,30 +100,29 @@ impl KpasswdService {
     }
 
     /// Answers one framed request (without a TCP length prefix) from
-    /// `peer` at `now`. `None` only when no reply can be encoded.
+    /// `peer` at `now`. `None` (send nothing) for anything that does not
+    /// decode as a request, and when no reply can be encoded.
     pub fn process(&self, request: &[u8], peer: SocketAddr, now: SystemTime) -> Option<Vec<u8>> {
         let now_micros = micros(now);
+        // Nothing that does not decode as a request is answered (MIT's fix
+        // of CVE-2002-2443): a reply (ours or another server's), a
+        // KRB-ERROR, a wrong version, a frame whose AP-REQ slot is empty or
+        // holds no AP-REQ. Every reply this service sends is version 1 with
+        // an AP-REP or an empty slot, so none of them is a request: two
+        // servers cannot be made to answer each other forever.
         let req = match KpasswdRequest::decode(request) {
             Ok(r) => r,
             Err(e) => {
-                let code = match e {
-                    msg::KpasswdError::BadVersion(_) => KpasswdResultCode::BadVersion,
-                    _ => KpasswdResultCode::Malformed,
-                };
-                tracing::info!(%peer, error = %e, "kpasswd: malformed request");
-                return self.error_reply(ErrorCode::Generic, code, &e.to_string(), now_micros);
+                self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(%peer, size = request.len(), error = %e,
+                    "kpasswd: request dropped: does not decode");
+                return None;
             }
         };
-        let ap_der = match msg::encode(&req.ap_req) {
-            Ok(b) => b,
-            Err(e) => {
-                return self.error_reply(
-                    ErrorCode::Generic,
-                    KpasswdResultCode::Malformed,
-                    &e.to_string(),
-                    now_micros,
-                );
-            }
+        let Ok(ap_der) = msg::encode(&req.ap_req) else {
+            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(%peer, "kpasswd: request dropped: AP-REQ does not re-encode");
+            return None;
         };
         let keytab = match keytab_from_store(self.admin.store().as_ref(), &self.server_name) {
             Ok(k) => k,
@@ -139,11 +141,15 @@ impl KpasswdService {
         let ctx = match acceptor.accept(&ap_der, now_micros, Some(&self.server)) {
             Ok(c) => c,
             Err(e) => {
+                // A well-framed request whose AP-REQ fails still gets a
+                // KRB-ERROR, as from MIT, so the user learns why (skew,
+                // expired ticket...). The reply carries MIT's fixed text,
+                // not our error's, to stay small: it is unauthenticated.
                 tracing::info!(%peer, error = %e, "kpasswd: AP-REQ refused");
                 return self.error_reply(
                     e.code(),
                     KpasswdResultCode::AuthError,
-                    &e.to_string(),
+                    "Failed reading application request",
                     now_micros,
                 );
             }
@@ -304,7 +310,8 @@ impl KpasswdService {
         }
     }
 
-    /// A KRB-ERROR reply whose e-data is the result `code` and `text`.
+    /// A KRB-ERROR reply whose e-data is the result `code` and `text`
+    /// (no e-text: the result string says it, as MIT's kadmind does).
     fn error_reply(
         &self,
         error: ErrorCode,
@@ -315,7 +322,6 @@ impl KpasswdService {
         self.stats.refused.fetch_add(1, Ordering::Relaxed);
         let e_text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
         let err = msg::KrbErrorBuilder::new(error, &self.server, now_micros)
-            .e_text(e_text.clone())
             .e_data(KpasswdResult::new(code, &e_text).encode())
             .build()
             .ok()?;
