@@ -166,7 +166,7 @@ impl Acceptor {
         let client =
             Principal::from_asn1(&tkt.cname, &tkt.crealm).map_err(msg::BuildError::from)?;
 
-        // Authenticator: decrypt (usage 11), match the ticket, skew, replay.
+        // Authenticator: decrypt (usage 11), match the ticket, skew.
         let auth_plain = Zeroizing::new(
             session_key
                 .decrypt(usage::AP_REQ_AUTH, &req.authenticator.cipher)
@@ -189,14 +189,6 @@ impl Acceptor {
                 skew,
             });
         }
-        self.rcache.check_and_insert(
-            &client.to_string(),
-            &server.to_string(),
-            ctime_micros,
-            &req.authenticator.cipher,
-            now_micros,
-        )?;
-
         // Checksum.
         let mut gss_checksum = None;
         let mut app_checksum = None;
@@ -225,6 +217,16 @@ impl Acceptor {
             None => None,
         };
         let initiator_seq = auth.seq_number.unwrap_or(0);
+
+        // Replay: recorded only once everything cheap to check has passed,
+        // so a request refused for another reason takes no room.
+        self.rcache.check_and_insert(
+            &client.to_string(),
+            &server.to_string(),
+            ctime_micros,
+            &req.authenticator.cipher,
+            now_micros,
+        )?;
 
         // AP-REP when asked for.
         let mutual = options.contains(ApOptions::MUTUAL_REQUIRED);

@@ -127,9 +127,10 @@ pub enum ApError {
     /// The authenticator was seen before.
     #[error("request is a replay")]
     Repeat,
-    /// The replay cache is full of unexpired entries; refusing rather than
-    /// forgetting entries that could then be replayed.
-    #[error("replay cache is full")]
+    /// The client holds its whole share of the replay cache (too many
+    /// fresh authenticators within the skew window); only this client is
+    /// refused, until some of its entries expire.
+    #[error("too many authenticators from this client within the clock skew; retry later")]
     ReplayCacheFull,
     /// A checksum did not verify.
     #[error("checksum in the {what} does not verify")]

@@ -25,7 +25,10 @@ mod replay;
 pub use acceptor::{AcceptedContext, Acceptor, DEFAULT_SKEW};
 pub use error::ApError;
 pub use initiator::{ApReqOptions, AuthChecksum, InitiatorState, build_ap_req};
-pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
+pub use replay::{
+    DEFAULT_REPLAY_CAPACITY, DEFAULT_REPLAY_MAX_BYTES, DEFAULT_REPLAY_PER_CLIENT, ENTRY_BYTES,
+    ReplayCache, ReplayLimits, ReplayRefusal,
+};
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
