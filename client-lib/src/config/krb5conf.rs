@@ -66,6 +66,14 @@ pub struct Krb5Conf {
     pub default_keytab_name: Option<String>,
     /// `default_client_keytab_name`, unexpanded.
     pub default_client_keytab_name: Option<String>,
+    /// `tessera_s2k_min_divisor` (an integer >= 1): string-to-key
+    /// parameters from the KDC may be as low as the enctype's default
+    /// divided by this (default 1: no lower than the default).
+    pub s2k_min_divisor: Option<u32>,
+    /// `tessera_s2k_max_factor` (an integer >= 1): string-to-key parameters
+    /// from the KDC may be up to the enctype's default times this
+    /// (default 4).
+    pub s2k_max_factor: Option<u32>,
     /// `[realms]`.
     pub realms: HashMap<String, RealmConf>,
     /// `[domain_realm]` mappings in file order.
@@ -90,6 +98,8 @@ impl Default for Krb5Conf {
             default_ccache_name: None,
             default_keytab_name: None,
             default_client_keytab_name: None,
+            s2k_min_divisor: None,
+            s2k_max_factor: None,
             realms: HashMap::new(),
             domain_realm: Vec::new(),
             profile: Profile::default(),
@@ -118,6 +128,11 @@ fn all_strs(rels: &[Relation], tag: &str) -> Vec<String> {
         .filter_map(Relation::as_str)
         .map(str::to_owned)
         .collect()
+}
+
+/// An integer of at least 1.
+fn positive(s: &str) -> Option<u32> {
+    s.trim().parse().ok().filter(|n| *n >= 1)
 }
 
 fn typed<T>(
@@ -174,6 +189,8 @@ impl Krb5Conf {
             default_ccache_name: string("default_ccache_name"),
             default_keytab_name: string("default_keytab_name"),
             default_client_keytab_name: string("default_client_keytab_name"),
+            s2k_min_divisor: typed(lib, "tessera_s2k_min_divisor", "integer >= 1", positive)?,
+            s2k_max_factor: typed(lib, "tessera_s2k_max_factor", "integer >= 1", positive)?,
             realms: HashMap::new(),
             domain_realm: Vec::new(),
             profile: Profile::default(),

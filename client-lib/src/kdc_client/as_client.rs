@@ -5,13 +5,14 @@
 use tessera_proto::crypto::{CryptoError, EncType, Key, Password, usage};
 use tessera_proto::msg::time::kerberos_time;
 use tessera_proto::msg::{
-    AsRep, AsReq, ErrorCode, EtypeInfo, EtypeInfo2, KdcOptions, KdcReq, KdcReqBody, KrbError,
-    MessageType, PVNO, PaData, PaDataType, Principal, decode, decode_pa_value, encode,
-    encrypted_data, find_pa_data, krb_error_method_data, pa_data, pa_data_der, pa_enc_ts_enc,
+    AsRep, AsReq, EncKdcRepPart, ErrorCode, EtypeInfo, EtypeInfo2, KdcOptions, KdcRep, KdcReq,
+    KdcReqBody, KrbError, MessageType, PVNO, PaData, PaDataType, Principal, decode,
+    decode_pa_value, encode, encrypted_data, find_pa_data, krb_error_method_data, pa_data,
+    pa_data_der, pa_enc_ts_enc,
 };
 
 use super::reply::{self, Expect, creds_from_reply, decrypt_rep_part, kdc_error};
-use super::{Creds, KdcClientError, KdcTransport, TicketOptions};
+use super::{Creds, KdcClientError, KdcTransport, S2kLimits, TicketOptions};
 use crate::convert::principal_to_kt;
 use crate::keytab::Keytab;
 
@@ -78,14 +79,24 @@ fn salt_info(padata: &[PaData], offered: &[EncType]) -> Option<SaltInfo> {
     None
 }
 
+/// The key for `etype`: from the password with the KDC's salt and
+/// parameters (which must lie within `limits`, checked before any work),
+/// or from the keytab.
 fn derive_key(
     secret: &InitialSecret,
     client: &Principal,
     etype: EncType,
     info: &SaltInfo,
+    limits: &S2kLimits,
 ) -> Result<Key, KdcClientError> {
     match secret {
         InitialSecret::Password(pw) => {
+            limits
+                .check(etype, info.s2kparams.as_deref())
+                .map_err(|refused| KdcClientError::S2kParamsRefused {
+                    principal: client.to_string(),
+                    refused,
+                })?;
             let salt = info.salt.clone().unwrap_or_else(|| default_salt(client));
             Ok(Key::from_password(
                 etype,
@@ -107,6 +118,78 @@ fn derive_key(
             Ok(Key::from_bytes(etype, &e.key)?)
         }
     }
+}
+
+/// The key to answer PREAUTH_REQUIRED with: the first PA-ETYPE-INFO2 (or
+/// PA-ETYPE-INFO) entry in an enctype we offered (else our first enctype),
+/// its salt and parameters checked against `limits` before deriving.
+pub(crate) fn preauth_key(
+    secret: &InitialSecret,
+    client: &Principal,
+    offered: &[EncType],
+    limits: &S2kLimits,
+    methods: &[PaData],
+) -> Result<Key, KdcClientError> {
+    let info = salt_info(methods, offered).unwrap_or_default();
+    let Some(etype) = info.etype.or_else(|| offered.first().copied()) else {
+        return Err(KdcClientError::NoCommonEnctype {
+            principal: client.to_string(),
+            offered: names(offered),
+        });
+    };
+    derive_key(secret, client, etype, &info, limits)
+}
+
+/// `etype` (a number from the reply) if it is one of `offered`, else
+/// [`KdcClientError::UnofferedEnctype`] (as MIT's kinit, which refuses a
+/// reply or session key in an enctype it did not ask for).
+pub(crate) fn offered_etype(
+    client: &Principal,
+    offered: &[EncType],
+    what: &'static str,
+    etype: i32,
+) -> Result<EncType, KdcClientError> {
+    EncType::from_i32(etype)
+        .filter(|e| offered.contains(e))
+        .ok_or_else(|| KdcClientError::UnofferedEnctype {
+            principal: client.to_string(),
+            what,
+            etype,
+            offered: names(offered),
+        })
+}
+
+/// Decrypts an AS-REP's enc-part with the reply key: the one the
+/// pre-authentication used if the enctype matches, else one derived from
+/// the AS-REP's own PA-ETYPE-INFO2 (within `limits`). The reply's enctype
+/// and its session key's must be ones we offered.
+pub(crate) fn open_as_rep(
+    secret: &InitialSecret,
+    client: &Principal,
+    offered: &[EncType],
+    limits: &S2kLimits,
+    preauth_key: Option<Key>,
+    rep: &KdcRep,
+) -> Result<EncKdcRepPart, KdcClientError> {
+    let rep_etype = offered_etype(client, offered, "reply", rep.enc_part.etype)?;
+    let k = match preauth_key {
+        Some(k) if k.etype() == rep_etype => k,
+        _ => {
+            let padata = rep.padata.clone().unwrap_or_default();
+            let mut info = salt_info(&padata, &[rep_etype]).unwrap_or_default();
+            info.etype = Some(rep_etype);
+            derive_key(secret, client, rep_etype, &info, limits)?
+        }
+    };
+    let part =
+        decrypt_rep_part(&k, usage::AS_REP_ENC_PART, &rep.enc_part).map_err(|e| match e {
+            CryptoError::IntegrityFailure => KdcClientError::PasswordIncorrect {
+                principal: client.to_string(),
+            },
+            other => KdcClientError::Crypto(other),
+        })?;
+    offered_etype(client, offered, "session key", part.key.r#type)?;
+    Ok(part)
 }
 
 /// The enctypes to offer: with a keytab, only those it has keys for.
@@ -213,17 +296,7 @@ pub async fn get_initial_creds(
             let code = ErrorCode::from_i32(err.error_code);
             if code == Some(ErrorCode::PreauthRequired) && !preauth_sent {
                 let methods = krb_error_method_data(&err)?.unwrap_or_default();
-                let info = salt_info(&methods, &offered).unwrap_or_default();
-                let etype = match info.etype.or_else(|| offered.first().copied()) {
-                    Some(e) => e,
-                    None => {
-                        return Err(KdcClientError::NoCommonEnctype {
-                            principal: client.to_string(),
-                            offered: names(&opts.enctypes),
-                        });
-                    }
-                };
-                let k = derive_key(secret, client, etype, &info)?;
+                let k = preauth_key(secret, client, &offered, &opts.s2k_limits, &methods)?;
                 padata = preauth_padata(&k, &methods, now, usec)?;
                 key = Some(k);
                 preauth_sent = true;
@@ -239,24 +312,7 @@ pub async fn get_initial_creds(
         }
         let rep: AsRep = decode(&reply)?;
         let rep = rep.0;
-        let rep_etype = EncType::from_i32(rep.enc_part.etype)
-            .ok_or(CryptoError::UnsupportedEnctype(rep.enc_part.etype))?;
-        let k = match key.take() {
-            Some(k) if k.etype() == rep_etype => k,
-            _ => {
-                let padata = rep.padata.clone().unwrap_or_default();
-                let mut info = salt_info(&padata, &[rep_etype]).unwrap_or_default();
-                info.etype = Some(rep_etype);
-                derive_key(secret, client, rep_etype, &info)?
-            }
-        };
-        let part =
-            decrypt_rep_part(&k, usage::AS_REP_ENC_PART, &rep.enc_part).map_err(|e| match e {
-                CryptoError::IntegrityFailure => KdcClientError::PasswordIncorrect {
-                    principal: client.to_string(),
-                },
-                other => KdcClientError::Crypto(other),
-            })?;
+        let part = open_as_rep(secret, client, &offered, &opts.s2k_limits, key.take(), &rep)?;
         return creds_from_reply(
             &rep,
             &part,

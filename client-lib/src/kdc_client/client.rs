@@ -10,6 +10,7 @@ use tessera_proto::msg::Principal;
 use super::as_client::{InitialSecret, get_initial_creds};
 use super::creds::{default_enctypes, parse_enctypes};
 use super::reply;
+use super::s2k_limits::{DEFAULT_S2K_MAX_FACTOR, DEFAULT_S2K_MIN_DIVISOR, S2kLimits};
 use super::tgs_client::{get_service_creds, renew_creds};
 use super::{Creds, KdcClientError, KdcTransport, TicketOptions};
 use crate::ccache::{CcacheName, CredentialCache};
@@ -100,9 +101,18 @@ impl Client {
         list
     }
 
+    /// The accepted string-to-key parameter range: `tessera_s2k_min_divisor`
+    /// and `tessera_s2k_max_factor` from `[libdefaults]`.
+    pub fn s2k_limits(&self) -> S2kLimits {
+        S2kLimits {
+            min_divisor: self.conf.s2k_min_divisor.unwrap_or(DEFAULT_S2K_MIN_DIVISOR),
+            max_factor: self.conf.s2k_max_factor.unwrap_or(DEFAULT_S2K_MAX_FACTOR),
+        }
+    }
+
     /// Options for an AS request from `[libdefaults]`: ticket_lifetime,
     /// renew_lifetime, forwardable, proxiable, default_tkt_enctypes
-    /// (limited to permitted_enctypes).
+    /// (limited to permitted_enctypes), the string-to-key range.
     pub fn as_options(&self) -> TicketOptions {
         TicketOptions {
             lifetime: self.conf.ticket_lifetime.unwrap_or(DEFAULT_TICKET_LIFETIME),
@@ -111,6 +121,7 @@ impl Client {
             proxiable: self.conf.proxiable,
             canonicalize: false,
             enctypes: self.enctypes(self.conf.default_tkt_enctypes.as_ref()),
+            s2k_limits: self.s2k_limits(),
         }
     }
 

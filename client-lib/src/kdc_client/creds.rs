@@ -6,6 +6,8 @@ use std::time::Duration;
 use tessera_proto::crypto::{EncType, Key};
 use tessera_proto::msg::{Principal, Ticket, TicketFlags};
 
+use super::S2kLimits;
+
 /// A ticket with its session key and the times and flags the KDC granted.
 ///
 /// The session key zeroizes on drop and is redacted in `Debug`.
@@ -77,6 +79,8 @@ pub struct TicketOptions {
     pub canonicalize: bool,
     /// Enctypes to offer, in order of preference.
     pub enctypes: Vec<EncType>,
+    /// The accepted range of string-to-key parameters from the KDC.
+    pub s2k_limits: S2kLimits,
 }
 
 impl Default for TicketOptions {
@@ -88,6 +92,7 @@ impl Default for TicketOptions {
             proxiable: false,
             canonicalize: false,
             enctypes: default_enctypes(),
+            s2k_limits: S2kLimits::default(),
         }
     }
 }

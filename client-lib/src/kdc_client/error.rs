@@ -8,6 +8,8 @@ use crate::ccache::CcacheError;
 use crate::config::ConfigError;
 use crate::keytab::KeytabError;
 
+use super::s2k_limits::S2kOutOfRange;
+
 /// Why getting a ticket failed.
 #[derive(Debug, thiserror::Error)]
 pub enum KdcClientError {
@@ -113,6 +115,34 @@ pub enum KdcClientError {
         principal: String,
         /// The check that failed.
         reason: &'static str,
+    },
+    /// The KDC (or whoever answered for it: PREAUTH_REQUIRED is not
+    /// authenticated) asked for string-to-key parameters outside the
+    /// configured range; no key was derived.
+    #[error(
+        "refusing string-to-key parameters from the KDC for {principal} ({}): {} {} is outside the accepted range {}..={} (the reply may be forged); if the realm really uses them, widen the range with tessera_s2k_min_divisor or tessera_s2k_max_factor under [libdefaults] in krb5.conf",
+        refused.etype, refused.param, refused.value, refused.min, refused.max
+    )]
+    S2kParamsRefused {
+        /// The client principal.
+        principal: String,
+        /// The parameter and its accepted range.
+        refused: S2kOutOfRange,
+    },
+    /// The AS-REP is encrypted in, or carries a session key of, an enctype
+    /// the AS-REQ did not offer.
+    #[error(
+        "KDC reply for {principal} rejected: its {what} enctype {etype} was not offered in the request (we offered {offered})"
+    )]
+    UnofferedEnctype {
+        /// The client principal.
+        principal: String,
+        /// "reply" or "session key".
+        what: &'static str,
+        /// The enctype number in the reply.
+        etype: i32,
+        /// Enctype names we offered, comma-separated.
+        offered: String,
     },
     /// No ticket-granting ticket is in the cache.
     #[error("no ticket-granting ticket for {realm} in credential cache {cache}: run kinit first")]

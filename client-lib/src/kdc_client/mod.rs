@@ -20,9 +20,12 @@ mod client;
 mod creds;
 mod error;
 mod reply;
+pub mod s2k_limits;
 pub mod tgs_client;
 pub mod transport;
 
+#[cfg(test)]
+mod s2k_tests;
 #[cfg(test)]
 mod tests;
 
@@ -30,5 +33,6 @@ pub use as_client::{InitialSecret, default_salt, get_initial_creds};
 pub use client::{Client, DEFAULT_TICKET_LIFETIME, cache_principal};
 pub use creds::{Creds, TicketOptions, default_enctypes, parse_enctypes};
 pub use error::KdcClientError;
+pub use s2k_limits::{S2kLimits, S2kOutOfRange};
 pub use tgs_client::{TgsKind, get_service_creds, renew_creds, tgs_exchange};
 pub use transport::KdcTransport;

@@ -24,6 +24,7 @@ mod kdc_mit;
 mod kdc_mit_account;
 mod kdc_mit_errors;
 mod kinit_pwchange;
+mod kinit_spoofed_s2k;
 mod kpasswd_mit;
 mod mit_asrep;
 mod mit_crypto;
