@@ -3,7 +3,7 @@
 use tessera_proto::crypto::{Key, usage};
 use tessera_proto::msg::asn1::{EncAsRepPart, KdcRep};
 use tessera_proto::msg::{
-    AsRep, AsReq, EncTicketPart, KdcOptions, MessageType, Ticket, TicketFlags, decode, encode,
+    AsRep, EncTicketPart, KdcOptions, KdcReq, MessageType, Ticket, TicketFlags, encode,
     pa_etype_info2,
 };
 
@@ -31,15 +31,9 @@ const AS_INVALID_OPTIONS: KdcOptions = KdcOptions(
 );
 
 /// Handles one AS-REQ.
-pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec<u8>, KdcError> {
-    let AsReq(req) = super::der::decode_kdc_req(request, decode::<AsReq>)
-        .map_err(|_| KdcError::Malformed("AS-REQ does not decode"))?;
-    if req.pvno != PVNO.into() {
-        return Err(KdcError::BadPvno);
-    }
-    if req.msg_type != MessageType::AsReq.as_i32().into() {
-        return Err(KdcError::WrongMessageType);
-    }
+/// `req` decoded in full, pvno and msg-type checked ([`Kdc::handle`] drops
+/// what does not decode).
+pub(super) fn handle(kdc: &Kdc, req: &KdcReq, ex: &mut Exchange) -> Result<Vec<u8>, KdcError> {
     let body = &req.req_body;
     let opts = KdcOptions::from_asn1(&body.kdc_options);
     ex.etypes.clone_from(&body.etype);
@@ -77,10 +71,10 @@ pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec
         select_ticket_key(&server_entry, &kdc.policy, is_tgs).ok_or(KdcError::EtypeNosupp)?;
     ex.ticket_etype = Some(ticket_etype);
 
-    let proved = match preauth::verify(kdc, &req, &client_entry, &usable, ex) {
+    let proved = match preauth::verify(kdc, req, &client_entry, &usable, ex) {
         Ok(key) => key,
         Err(KdcError::PreauthFailed) => {
-            let enc_ts = lockout::enc_timestamp_bytes(&req).unwrap_or_default();
+            let enc_ts = lockout::enc_timestamp_bytes(req).unwrap_or_default();
             kdc.lockout
                 .record_failure(&*kdc.store, &client_entry, &enc_ts, ex.now);
             return Err(KdcError::PreauthFailed);

@@ -15,6 +15,7 @@
 
 mod as_req;
 mod der;
+pub mod drops;
 pub mod error;
 pub mod lockout;
 pub mod lookaside;
@@ -32,10 +33,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tessera_proto::crypto::EncType;
 use tessera_proto::msg::{
-    KrbErrorBuilder, MessageType, NameType, Principal, PrincipalName, Realm, TicketFlags,
-    application_tag, encode,
+    AsReq, KdcReq, KrbErrorBuilder, MessageType, NameType, Principal, PrincipalName, Realm, TgsReq,
+    TicketFlags, application_tag, decode, encode,
 };
 
+pub use drops::{DropReason, DropStats};
 pub use error::KdcError;
 pub use lockout::{FailureRecord, Lockout, LockoutOptions};
 pub use lookaside::{Lookaside, LookasideLimits};
@@ -74,6 +76,13 @@ pub struct Kdc {
     lookaside: Lookaside,
     lockout: Lockout,
     hook: Option<Arc<dyn AuthHook>>,
+    drops: DropStats,
+}
+
+/// A request that decoded in full.
+enum Request {
+    As(KdcReq),
+    Tgs(KdcReq),
 }
 
 impl std::fmt::Debug for Kdc {
@@ -147,6 +156,7 @@ impl Kdc {
             lookaside: Lookaside::default(),
             lockout: Lockout::default(),
             hook: None,
+            drops: DropStats::default(),
         }
     }
 
@@ -216,28 +226,21 @@ impl Kdc {
                 "retransmitted request answered from the lookaside cache");
             return Some(self.fit_transport(cached.to_vec(), transport, &ex).0);
         }
-        let tag = match application_tag(request) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::info!(%peer, ?transport, size = request.len(), error = %e,
-                    "request dropped: not a Kerberos message");
-                return None;
-            }
-        };
-        let is_as = tag == MessageType::AsReq.as_i32() as u32;
-        if !is_as && tag != MessageType::TgsReq.as_i32() as u32 {
-            tracing::info!(%peer, ?transport, tag, "request dropped: not an AS-REQ or TGS-REQ");
+        let Some(req) = self.decode_request(request, peer, transport) else {
             return None;
-        }
+        };
         if let Err(e) = self.store.sync_changes() {
             tracing::warn!(error = %e, "cannot read the database's recent changes; answering from the cached principals");
         }
-        let result = if is_as {
-            ex.kind = "AS";
-            as_req::handle(self, request, &mut ex)
-        } else {
-            ex.kind = "TGS";
-            tgs_req::handle(self, request, &mut ex)
+        let result = match req {
+            Request::As(req) => {
+                ex.kind = "AS";
+                as_req::handle(self, &req, &mut ex)
+            }
+            Request::Tgs(req) => {
+                ex.kind = "TGS";
+                tgs_req::handle(self, request, &req, &mut ex)
+            }
         };
         let (reply, outcome) = match result {
             Ok(bytes) => (bytes, None),
@@ -258,6 +261,62 @@ impl Kdc {
         let (reply, too_big) = self.fit_transport(reply, transport, &ex);
         self.audit(&ex, too_big.as_ref().or(outcome.as_ref()), peer, transport);
         Some(reply)
+    }
+
+    /// Decodes `request` in full as an AS-REQ or TGS-REQ (pvno 5, matching
+    /// msg-type); anything else is dropped, counted in [`Kdc::drops`] and
+    /// logged (at debug level: a flood of junk must not flood the log).
+    /// Like MIT's KDC, nothing that does not decode gets a reply, so the
+    /// KDC port cannot be used to amplify or reflect spoofed datagrams.
+    fn decode_request(
+        &self,
+        request: &[u8],
+        peer: SocketAddr,
+        transport: Transport,
+    ) -> Option<Request> {
+        let tag = match application_tag(request) {
+            Ok(t) => t,
+            Err(e) => {
+                self.drops.count(DropReason::NotKerberos);
+                tracing::debug!(%peer, ?transport, size = request.len(), error = %e,
+                    "request dropped: not a Kerberos message");
+                return None;
+            }
+        };
+        let decoded = if tag == MessageType::AsReq.as_i32() as u32 {
+            der::decode_kdc_req(request, decode::<AsReq>)
+                .ok()
+                .map(|AsReq(r)| (MessageType::AsReq, r))
+        } else if tag == MessageType::TgsReq.as_i32() as u32 {
+            der::decode_kdc_req(request, decode::<TgsReq>)
+                .ok()
+                .map(|TgsReq(r)| (MessageType::TgsReq, r))
+        } else {
+            self.drops.count(DropReason::NotKdcReq);
+            tracing::debug!(%peer, ?transport, tag, "request dropped: not an AS-REQ or TGS-REQ");
+            return None;
+        };
+        let Some((kind, req)) = decoded else {
+            self.drops.count(DropReason::Undecodable);
+            tracing::debug!(%peer, ?transport, tag, size = request.len(),
+                "request dropped: does not decode as a KDC-REQ");
+            return None;
+        };
+        if req.pvno != ticket::PVNO.into() || req.msg_type != kind.as_i32().into() {
+            self.drops.count(DropReason::Undecodable);
+            tracing::debug!(%peer, ?transport, tag,
+                "request dropped: wrong pvno or msg-type in a KDC-REQ");
+            return None;
+        }
+        Some(match kind {
+            MessageType::AsReq => Request::As(req),
+            _ => Request::Tgs(req),
+        })
+    }
+
+    /// Requests dropped without a reply, by reason.
+    pub fn drops(&self) -> &DropStats {
+        &self.drops
     }
 
     /// Replaces a reply larger than the UDP limit by

@@ -4,8 +4,8 @@
 use tessera_proto::crypto::{Checksum, ChecksumType, CryptoError, Key, usage};
 use tessera_proto::msg::time::microseconds_value;
 use tessera_proto::msg::{
-    ApReq, Authenticator, EncTicketPart, KdcOptions, KerberosTimeExt, MessageType, PaDataType,
-    Principal, TgsReq, TicketFlags, decode, decode_pa_value, find_pa_data,
+    ApReq, Authenticator, EncTicketPart, KdcOptions, KdcReq, KerberosTimeExt, MessageType,
+    PaDataType, Principal, TicketFlags, decode, decode_pa_value, find_pa_data,
 };
 
 use super::error::KdcError;
@@ -32,15 +32,15 @@ pub(super) struct Verified {
 }
 
 /// Handles one TGS-REQ.
-pub(super) fn handle(kdc: &Kdc, request: &[u8], ex: &mut Exchange) -> Result<Vec<u8>, KdcError> {
-    let TgsReq(req) = super::der::decode_kdc_req(request, decode::<TgsReq>)
-        .map_err(|_| KdcError::Malformed("TGS-REQ does not decode"))?;
-    if req.pvno != PVNO.into() {
-        return Err(KdcError::BadPvno);
-    }
-    if req.msg_type != MessageType::TgsReq.as_i32().into() {
-        return Err(KdcError::WrongMessageType);
-    }
+/// `req` is `request` decoded in full, pvno and msg-type checked
+/// ([`Kdc::handle`] drops what does not decode); `request` is kept for the
+/// exact req-body bytes the checksum covers.
+pub(super) fn handle(
+    kdc: &Kdc,
+    request: &[u8],
+    req: &KdcReq,
+    ex: &mut Exchange,
+) -> Result<Vec<u8>, KdcError> {
     let body = &req.req_body;
     let opts = KdcOptions::from_asn1(&body.kdc_options);
     ex.etypes.clone_from(&body.etype);
