@@ -15,10 +15,12 @@ use std::time::Duration;
 use serde::Deserialize;
 
 mod duration;
+mod limits;
 mod raw;
 
 use duration::DurationValue;
 pub use duration::parse_duration;
+pub use limits::LimitsConfig;
 use raw::{DEFAULT_ADMIN_LISTEN, DEFAULT_KPASSWD_LISTEN, RawConfig};
 
 /// The native Tessera enctype number (aes256-gcm-argon2id).
@@ -144,6 +146,8 @@ pub struct KdcConfig {
     pub admin: AdminConfig,
     /// The password change service (RFC 3244).
     pub kpasswd: KpasswdConfig,
+    /// Bounds of the in-memory caches (`[limits]`).
+    pub limits: LimitsConfig,
 }
 
 /// `[kpasswd]`: the password change service (UDP and TCP).
@@ -454,6 +458,7 @@ impl KdcConfig {
             ));
         }
 
+        let limits = raw.limits.validate(file)?;
         Ok(KdcConfig {
             realm,
             log_format: raw.log_format.unwrap_or(LogFormat::Text),
@@ -492,6 +497,7 @@ impl KdcConfig {
                 listen: kpasswd_listen,
                 listen_configured: kpasswd_listen_configured,
             },
+            limits,
         })
     }
 

@@ -1,7 +1,8 @@
 //! The lookaside (reply) cache through `Kdc::handle`: retransmits get the
 //! same reply, other requests with a seen authenticator are still replays,
-//! entries expire, the cache is bounded, and the TCP retry after
-//! RESPONSE_TOO_BIG gets the real reply.
+//! entries expire, the cache is bounded (oldest reply first), spoofable
+//! errors are not cached, and the TCP retry after RESPONSE_TOO_BIG gets the
+//! real reply.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod core_common;
@@ -86,13 +87,17 @@ fn entries_expire() {
     let ttl = r.kdc.lookaside().limits().ttl_secs;
     assert_eq!(ttl, 120);
     assert_eq!(first, raw(&r.kdc, &req, NOW + ttl - 1, Transport::Tcp));
-    // Past the window the request is processed again: the authenticator
-    // is still in the replay cache (within the clock skew).
-    assert_eq!(r.send(&req, NOW + ttl).code(), 34);
+    // Past the window the request is processed again: the replay cache
+    // knows it as the same request (a retransmit, not a replay) and a
+    // fresh ticket is issued; the same authenticator in other bytes is
+    // still a replay.
+    let again = r.send(&req, NOW + ttl).into_tgs_rep();
+    assert_eq!(open_tgs_rep(&again, &c.session, false).nonce, 777);
+    assert_eq!(r.send(&with_extra_padata(&req), NOW + ttl).code(), 34);
 }
 
 #[test]
-fn bounded_cache_stops_caching_when_full() {
+fn full_cache_evicts_the_oldest_reply() {
     let r = realm();
     let c = tgt(&r);
     let kdc =
@@ -104,7 +109,7 @@ fn bounded_cache_stops_caching_when_full() {
     let req1 = service_req(&c, NOW);
     let a = raw(&kdc, &req1, NOW, Transport::Tcp);
     assert_eq!(kdc.lookaside().len(), 1);
-    // A second request is answered but not cached.
+    // A second request's reply takes the place of the first.
     let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
     let as_req2 = as_req(
         as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY),
@@ -113,13 +118,68 @@ fn bounded_cache_stops_caching_when_full() {
     let b1 = raw(&kdc, &as_req2, NOW, Transport::Tcp);
     Reply::parse(&b1).into_as_rep();
     assert_eq!(kdc.lookaside().len(), 1);
-    let b2 = raw(&kdc, &as_req2, NOW + 1, Transport::Tcp);
-    assert_ne!(b1, b2, "not cached: processed again (fresh session key)");
-    assert_eq!(a, raw(&kdc, &req1, NOW + 1, Transport::Tcp));
-    // Once the first entry expires there is room again.
-    let b3 = raw(&kdc, &as_req2, NOW + 200, Transport::Tcp);
-    assert_eq!(b3, raw(&kdc, &as_req2, NOW + 201, Transport::Tcp));
+    assert_eq!(b1, raw(&kdc, &as_req2, NOW + 1, Transport::Tcp));
+    // The first request's retransmit is processed again, and still gets a
+    // ticket (see core_replay for why it is not called a replay).
+    let a2 = raw(&kdc, &req1, NOW + 1, Transport::Tcp);
+    assert_ne!(a, a2, "processed again (fresh session key)");
+    let rep = Reply::parse(&a2).into_tgs_rep();
+    assert_eq!(open_tgs_rep(&rep, &c.session, false).nonce, 777);
     assert!(kdc.lookaside().bytes() <= 1 << 20);
+}
+
+#[test]
+fn spoofable_errors_are_not_cached_and_do_not_evict() {
+    let r = realm();
+    let c = tgt(&r);
+    let kdc =
+        Kdc::new(r.store.clone(), &r.config).with_lookaside(Lookaside::new(LookasideLimits {
+            ttl_secs: 120,
+            max_entries: 4,
+            max_bytes: 1 << 20,
+        }));
+    let legit = service_req(&c, NOW);
+    let reply = raw(&kdc, &legit, NOW, Transport::Udp);
+    Reply::parse(&reply).into_tgs_rep();
+    let wrong = alice_key(EncType::Aes256CtsHmacSha196, "wrong");
+    // A flood of unique unauthenticated AS-REQs: unknown clients,
+    // no pre-authentication, wrong passwords.
+    for n in 0..1500u32 {
+        let mut body = as_body(
+            &user(&format!("nobody{n}")),
+            &krbtgt(),
+            &[18],
+            KdcOptions::EMPTY,
+        );
+        body.nonce = n;
+        assert_eq!(
+            Reply::parse(&raw(&kdc, &as_req(body, vec![]), NOW, Transport::Udp)).code(),
+            6
+        );
+        let mut body = as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY);
+        body.nonce = n;
+        assert_eq!(
+            Reply::parse(&raw(
+                &kdc,
+                &as_req(body.clone(), vec![]),
+                NOW,
+                Transport::Udp
+            ))
+            .code(),
+            25
+        );
+        let pa = pa_enc_timestamp(&wrong, NOW);
+        assert_eq!(
+            Reply::parse(&raw(&kdc, &as_req(body, vec![pa]), NOW, Transport::Udp)).code(),
+            24
+        );
+    }
+    assert_eq!(
+        kdc.lookaside().len(),
+        1,
+        "only the legitimate reply is cached"
+    );
+    assert_eq!(reply, raw(&kdc, &legit, NOW + 5, Transport::Udp));
 }
 
 #[test]
@@ -146,16 +206,23 @@ fn too_big_is_not_cached_and_tcp_retry_gets_the_reply() {
 }
 
 #[test]
-fn preauth_failure_retransmit_gets_same_error() {
+fn preauth_failure_retransmit_gets_same_error_uncached() {
     let r = realm();
     let wrong = alice_key(EncType::Aes256CtsHmacSha196, "wrong");
     let req = as_req(
         as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY),
         vec![pa_enc_timestamp(&wrong, NOW)],
     );
+    // Not cached (anyone can provoke it; the lockout duplicate check makes
+    // a retransmit count once, see core_lockout): the retransmit is
+    // answered the same way.
     let first = raw(&r.kdc, &req, NOW, Transport::Udp);
     assert_eq!(Reply::parse(&first).code(), 24);
-    assert_eq!(first, raw(&r.kdc, &req, NOW + 1, Transport::Udp));
+    assert_eq!(
+        Reply::parse(&raw(&r.kdc, &req, NOW + 1, Transport::Udp)).code(),
+        24
+    );
+    assert!(r.kdc.lookaside().is_empty());
     // Garbage is still dropped, never cached.
     assert!(
         r.kdc

@@ -21,6 +21,8 @@ pub(super) struct RawConfig {
     pub(super) admin: RawAdmin,
     #[serde(default)]
     pub(super) kpasswd: RawKpasswd,
+    #[serde(default)]
+    pub(super) limits: super::limits::RawLimits,
 }
 
 #[derive(Debug, Default, Deserialize)]

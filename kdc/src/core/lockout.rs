@@ -32,11 +32,10 @@
 //! change is honoured by the next request; an entry is also read again after
 //! [`DEFAULT_POLICY_TTL_SECS`] (judged against the `now` passed in).
 
-use super::purge::PurgeGate;
+use super::ttl_cache::{InsertOutcome, TtlCache};
 use std::time::SystemTime;
 
 use dashmap::DashMap;
-use dashmap::mapref::entry::Entry;
 use sha2::{Digest, Sha256};
 use tessera_proto::msg::{EncryptedData, KdcReq, PaDataType, decode_pa_value, find_pa_data};
 
@@ -52,6 +51,8 @@ pub const DEFAULT_LAST_SUCCESS_INTERVAL_SECS: i64 = 3600;
 pub const DEFAULT_DEDUP_TTL_SECS: i64 = 600;
 /// Most encrypted timestamps remembered at once.
 pub const DEFAULT_DEDUP_CAPACITY: usize = 1 << 16;
+/// Bytes charged per remembered encrypted timestamp.
+pub const DEDUP_ENTRY_BYTES: usize = 96;
 
 /// Tunables of [`Lockout`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +64,10 @@ pub struct LockoutOptions {
     pub last_success_interval_secs: Option<i64>,
     /// Seconds an encrypted timestamp is remembered as already counted.
     pub dedup_ttl_secs: i64,
-    /// Most encrypted timestamps remembered; when full (after purging
-    /// expired ones) failures are counted without the duplicate check.
+    /// Most encrypted timestamps remembered (each charged
+    /// [`DEDUP_ENTRY_BYTES`]); when full the oldest is forgotten, so a
+    /// retransmit within the last `dedup_capacity` failures still counts
+    /// once.
     pub dedup_capacity: usize,
 }
 
@@ -111,9 +114,8 @@ struct CachedPolicy {
 pub struct Lockout {
     opts: LockoutOptions,
     policies: DashMap<String, CachedPolicy>,
-    /// Fingerprint of (principal, encrypted timestamp) -> expiry (seconds).
-    seen: DashMap<[u8; 32], i64>,
-    next_purge: PurgeGate,
+    /// Fingerprints of (principal, encrypted timestamp) already counted.
+    seen: TtlCache<()>,
 }
 
 impl Default for Lockout {
@@ -142,8 +144,11 @@ impl Lockout {
         Lockout {
             opts,
             policies: DashMap::new(),
-            seen: DashMap::new(),
-            next_purge: PurgeGate::new(),
+            seen: TtlCache::new(
+                opts.dedup_ttl_secs,
+                opts.dedup_capacity,
+                opts.dedup_capacity.saturating_mul(DEDUP_ENTRY_BYTES),
+            ),
         }
     }
 
@@ -291,37 +296,7 @@ impl Lockout {
         h.update(principal.as_bytes());
         h.update(enc_timestamp);
         let key: [u8; 32] = h.finalize().into();
-        if self.seen.len() >= self.opts.dedup_capacity {
-            self.purge(now, true);
-            if self.seen.len() >= self.opts.dedup_capacity {
-                return self.seen.get(&key).is_none_or(|exp| *exp <= now);
-            }
-        } else {
-            self.purge(now, false);
-        }
-        let expires = now.saturating_add(self.opts.dedup_ttl_secs);
-        match self.seen.entry(key) {
-            Entry::Occupied(mut e) => {
-                if *e.get() > now {
-                    false
-                } else {
-                    e.insert(expires);
-                    true
-                }
-            }
-            Entry::Vacant(v) => {
-                v.insert(expires);
-                true
-            }
-        }
-    }
-
-    /// Drops expired dedup entries; without `force`, at most once a second.
-    fn purge(&self, now: i64, force: bool) {
-        if !self.next_purge.due(now, force) {
-            return;
-        }
-        self.seen.retain(|_, exp| *exp > now);
+        self.seen.insert(key, (), DEDUP_ENTRY_BYTES, now) != InsertOutcome::AlreadyCached
     }
 }
 

@@ -21,11 +21,11 @@ pub mod lockout;
 pub mod lookaside;
 pub mod policy;
 mod preauth;
-mod purge;
 pub mod replay;
 mod tgs_issue;
 mod tgs_req;
 mod ticket;
+mod ttl_cache;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -110,6 +110,11 @@ pub(crate) struct Exchange {
     pub ticket_etype: Option<EncType>,
     pub session_etype: Option<EncType>,
     pub flags: Option<TicketFlags>,
+    /// SHA-256 of the request bytes (the lookaside key).
+    pub request_key: lookaside::RequestKey,
+    /// Whether a TGS-REQ's authenticator is recorded in the replay cache
+    /// for this very request: only then is an error reply cached.
+    pub replay_recorded: bool,
 }
 
 impl Exchange {
@@ -133,6 +138,8 @@ impl Exchange {
             ticket_etype: None,
             session_etype: None,
             flags: None,
+            request_key: [0; 32],
+            replay_recorded: false,
         }
     }
 
@@ -152,9 +159,22 @@ impl Kdc {
             tgs: Principal::krbtgt(&config.realm),
             policy: RealmPolicy::from_config(&config.policy),
             udp_limit: config.network.udp_max_reply_size,
-            replay: ReplayCache::default(),
-            lookaside: Lookaside::default(),
-            lockout: Lockout::default(),
+            replay: replay::for_skew(
+                RealmPolicy::from_config(&config.policy).clock_skew,
+                replay::ReplayLimits {
+                    max_bytes: config.limits.replay_max_bytes,
+                    per_client: config.limits.replay_per_client,
+                },
+            ),
+            lookaside: Lookaside::new(LookasideLimits {
+                max_entries: config.limits.lookaside_max_entries,
+                max_bytes: config.limits.lookaside_max_bytes,
+                ..LookasideLimits::default()
+            }),
+            lockout: Lockout::new(LockoutOptions {
+                dedup_capacity: config.limits.lockout_dedup_entries,
+                ..LockoutOptions::default()
+            }),
             hook: None,
             drops: DropStats::default(),
         }
@@ -184,6 +204,11 @@ impl Kdc {
     /// The lookaside (reply) cache.
     pub fn lookaside(&self) -> &Lookaside {
         &self.lookaside
+    }
+
+    /// The TGS authenticator replay cache.
+    pub fn replay_cache(&self) -> &ReplayCache {
+        &self.replay
     }
 
     /// Sets the pre-authentication hook.
@@ -221,6 +246,7 @@ impl Kdc {
     ) -> Option<Vec<u8>> {
         let mut ex = Exchange::new(now);
         let key = lookaside::request_key(request);
+        ex.request_key = key;
         if let Some(cached) = self.lookaside.get(&key, ex.now_secs) {
             tracing::debug!(%peer, ?transport, size = request.len(),
                 "retransmitted request answered from the lookaside cache");
@@ -253,9 +279,18 @@ impl Kdc {
             },
         };
         // Cache the full reply (before the UDP limit), so a retransmit, or
-        // the TCP retry after RESPONSE_TOO_BIG, gets this very reply.
-        // Internal failures are transient: not cached.
-        if !matches!(outcome, Some(KdcError::Internal(_))) {
+        // the TCP retry after RESPONSE_TOO_BIG, gets this very reply: every
+        // ticket issued, and the errors given once a TGS-REQ's authenticator
+        // was recorded (a retransmit would otherwise meet the replay cache).
+        // Other errors are cheap to compute again and count nothing twice,
+        // and anyone can provoke them with spoofed datagrams: not cached
+        // (see the lookaside module). Internal failures are transient.
+        let cache = match &outcome {
+            None => true,
+            Some(KdcError::Internal(_)) => false,
+            Some(_) => ex.replay_recorded,
+        };
+        if cache {
             self.lookaside.insert(key, &reply, ex.now_secs);
         }
         let (reply, too_big) = self.fit_transport(reply, transport, &ex);

@@ -1,146 +1,89 @@
 //! The TGS authenticator replay cache.
 //!
-//! An authenticator is identified by (client, server, ctime, cusec), as
-//! RFC 4120 section 3.2.3 describes. Entries live until the authenticator
-//! would fail the clock-skew check anyway (ctime + skew, measured from the
-//! KDC's clock), so the cache holds at most the authenticators of one skew
-//! window. It is a sharded [`DashMap`] (no global lock) with a size bound:
-//! when full it first purges expired entries and, if still full, refuses
-//! (fails closed) rather than forget authenticators that could be replayed.
+//! The KDC uses the one replay cache of the code base, client-lib's
+//! [`ReplayCache`] (the one every service acceptor links), whose module
+//! documentation says how it stays bounded per client and in bytes, evicts
+//! by expiry without scanning, and what it does when full (drop the
+//! heaviest client's oldest entry, never refuse the realm). What is
+//! particular to the TGS exchange is here:
+//!
+//! * An authenticator is identified by (client, server, ctime, cusec), as
+//!   RFC 4120 section 3.2.3 describes; the client is the cache's per-client
+//!   accounting unit.
+//! * It is recorded only once the TGS-REQ is otherwise acceptable as far as
+//!   can be known cheaply (ticket and authenticator decrypted, checksum,
+//!   skew, options, client and server looked up), as MIT's KDC checks the
+//!   request before it stores anything; a request refused for those reasons
+//!   takes no room.
+//! * It lives until `ctime + skew` by the KDC's clock: the last second at
+//!   which it would still pass the skew check, so no authenticator can be
+//!   replayed while the KDC would accept its time. (Expiring at
+//!   `min(ctime, now) + skew` would forget an authenticator dated in the
+//!   future while it is still acceptable.) The skew check before it bounds
+//!   that to `now + 2 * skew`, and the cache clamps every entry to that
+//!   from the current clock, so future ctimes and clock steps cannot pin
+//!   entries longer.
+//! * The request fingerprint (SHA-256 of the request bytes, as the
+//!   lookaside cache keys replies) is stored with the entry: a byte-identical
+//!   retransmit whose reply is no longer in the lookaside cache is answered
+//!   again rather than refused as a replay (whoever sends the same bytes
+//!   again learns nothing new: the reply is sealed in the requester's session
+//!   key or subkey), while the same authenticator inside any other request
+//!   is KRB_AP_ERR_REPEAT.
+//! * A client over its share gets KDC_ERR_POLICY ("too many requests"),
+//!   logged in its audit event; nobody else is affected.
 
-use super::purge::PurgeGate;
+use std::time::Duration;
 
-use dashmap::DashMap;
-use dashmap::mapref::entry::Entry;
+pub use tessera_client::ap::{
+    DEFAULT_REPLAY_CAPACITY, DEFAULT_REPLAY_MAX_BYTES, DEFAULT_REPLAY_PER_CLIENT,
+    ENTRY_BYTES as REPLAY_ENTRY_BYTES, ReplayCache, ReplayLimits, ReplayRefusal,
+};
 
-/// Default bound on the number of remembered authenticators.
-pub const DEFAULT_REPLAY_CAPACITY: usize = 1 << 20;
-
-/// One authenticator's identity.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ReplayKey {
-    /// Client principal (`name@REALM`).
-    pub client: Box<str>,
-    /// Server the authenticator was for (the TGS, or the renewed ticket's
-    /// service).
-    pub server: Box<str>,
-    /// Client time, seconds since the epoch.
-    pub ctime: i64,
-    /// Client microseconds.
-    pub cusec: u32,
+/// The KDC's replay cache for a realm whose clock skew is `skew_secs`.
+pub fn for_skew(skew_secs: i64, limits: ReplayLimits) -> ReplayCache {
+    ReplayCache::with_limits(Duration::from_secs(skew_secs.max(1).unsigned_abs()), limits)
 }
 
-/// What [`ReplayCache::check_and_insert`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReplayVerdict {
-    /// First time seen; now remembered.
-    Fresh,
-    /// Seen before within the window.
-    Replay,
-    /// The cache is full of live entries; the request must be refused.
-    Full,
-}
-
-/// A bounded, expiring replay cache. See the module documentation.
-#[derive(Debug)]
-pub struct ReplayCache {
-    /// Key -> expiry (seconds since the epoch).
-    entries: DashMap<ReplayKey, i64>,
-    capacity: usize,
-    /// Earliest time (seconds) at which the next purge may run.
-    next_purge: PurgeGate,
-}
-
-impl ReplayCache {
-    /// An empty cache holding at most `capacity` entries.
-    pub fn new(capacity: usize) -> Self {
-        ReplayCache {
-            entries: DashMap::new(),
-            capacity: capacity.max(1),
-            next_purge: PurgeGate::new(),
-        }
-    }
-
-    /// Number of remembered authenticators (expired ones included until
-    /// the next purge).
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether the cache is empty.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// Records `key` until `expires` (seconds since the epoch) unless it is
-    /// already present and unexpired at `now`.
-    pub fn check_and_insert(&self, key: ReplayKey, now: i64, expires: i64) -> ReplayVerdict {
-        if self.entries.len() >= self.capacity {
-            self.purge(now, true);
-            if self.entries.len() >= self.capacity {
-                return ReplayVerdict::Full;
-            }
-        } else {
-            self.purge(now, false);
-        }
-        match self.entries.entry(key) {
-            Entry::Occupied(mut e) => {
-                if *e.get() >= now {
-                    ReplayVerdict::Replay
-                } else {
-                    e.insert(expires);
-                    ReplayVerdict::Fresh
-                }
-            }
-            Entry::Vacant(v) => {
-                v.insert(expires);
-                ReplayVerdict::Fresh
-            }
-        }
-    }
-
-    /// Drops expired entries; without `force`, at most once a second (one
-    /// caller wins the race, the others skip).
-    fn purge(&self, now: i64, force: bool) {
-        if !self.next_purge.due(now, force) {
-            return;
-        }
-        self.entries.retain(|_, exp| *exp >= now);
-    }
-}
-
-impl Default for ReplayCache {
-    fn default() -> Self {
-        ReplayCache::new(DEFAULT_REPLAY_CAPACITY)
-    }
+/// The identity of a TGS authenticator of some client: the server it was
+/// for, its ctime and cusec.
+pub(super) fn authenticator_id(server: &str, ctime: i64, cusec: u32) -> Vec<u8> {
+    let mut id = Vec::with_capacity(server.len() + 12);
+    id.extend_from_slice(&ctime.to_be_bytes());
+    id.extend_from_slice(&cusec.to_be_bytes());
+    id.extend_from_slice(server.as_bytes());
+    id
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn key(ctime: i64) -> ReplayKey {
-        ReplayKey {
-            client: "u@R".into(),
-            server: "krbtgt/R@R".into(),
-            ctime,
-            cusec: 7,
-        }
-    }
-
     #[test]
-    fn replay_expiry_and_bound() {
-        let c = ReplayCache::new(2);
-        assert_eq!(c.check_and_insert(key(100), 100, 400), ReplayVerdict::Fresh);
+    fn kdc_semantics() {
+        let c = for_skew(300, ReplayLimits::default());
+        let id = authenticator_id("krbtgt/R@R", 1000, 7);
+        c.check_and_insert_at("u@R", &id, b"r1", 1300, 1000)
+            .unwrap();
+        // Another cusec, server or client is another authenticator.
+        for (client, id) in [
+            ("u@R", authenticator_id("krbtgt/R@R", 1000, 8)),
+            ("u@R", authenticator_id("host/x@R", 1000, 7)),
+            ("v@R", id.clone()),
+        ] {
+            c.check_and_insert_at(client, &id, b"r1", 1300, 1000)
+                .unwrap();
+        }
         assert_eq!(
-            c.check_and_insert(key(100), 101, 401),
-            ReplayVerdict::Replay
+            c.check_and_insert_at("u@R", &id, b"r2", 1300, 1299),
+            Err(ReplayRefusal::Replay {
+                same_request: false
+            })
         );
-        assert_eq!(c.check_and_insert(key(101), 101, 401), ReplayVerdict::Fresh);
-        // Full of live entries: fail closed.
-        assert_eq!(c.check_and_insert(key(102), 102, 402), ReplayVerdict::Full);
-        // Once they expire, room again, and the old key is fresh.
-        assert_eq!(c.check_and_insert(key(100), 500, 800), ReplayVerdict::Fresh);
-        assert_eq!(c.len(), 1);
+        // A future ctime (now + skew) is remembered until ctime + skew.
+        let f = authenticator_id("krbtgt/R@R", 1300, 0);
+        c.check_and_insert_at("u@R", &f, b"r3", 1600, 1000).unwrap();
+        assert!(c.check_and_insert_at("u@R", &f, b"r4", 1600, 1599).is_err());
     }
 }

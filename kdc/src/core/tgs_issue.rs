@@ -72,6 +72,9 @@ pub(super) fn issue(
             .contains(PrincipalFlags::PWCHANGE_SERVICE);
         check_no_change_due(c, pw_change)?;
     }
+    // The request is acceptable as far as is cheap to know: now the replay
+    // check, which records the authenticator.
+    super::tgs_req::check_replay(kdc, v, ex)?;
     let is_tgs = kdc.is_local_tgs(&server);
 
     let old = &v.ticket;

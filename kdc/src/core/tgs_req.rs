@@ -10,7 +10,7 @@ use tessera_proto::msg::{
 
 use super::error::KdcError;
 use super::policy::key_of;
-use super::replay::{ReplayKey, ReplayVerdict};
+use super::replay::{ReplayRefusal, authenticator_id};
 use super::ticket::{PVNO, key_from_wire};
 use super::{Exchange, Kdc, der, tgs_issue};
 
@@ -29,6 +29,11 @@ pub(super) struct Verified {
     pub session: Key,
     /// The authenticator's subkey, if any.
     pub subkey: Option<Key>,
+    /// The authenticator's client time (seconds) and microseconds, for the
+    /// replay check ([`check_replay`]).
+    pub ctime: i64,
+    /// See `ctime`.
+    pub cusec: u32,
 }
 
 /// Handles one TGS-REQ.
@@ -57,7 +62,7 @@ pub(super) fn handle(
 }
 
 /// Verifies the AP-REQ of PA-TGS-REQ: ticket, authenticator, checksum,
-/// skew, replay.
+/// skew. The replay check comes later ([`check_replay`]).
 fn verify_ap_req(
     kdc: &Kdc,
     ap: &ApReq,
@@ -155,30 +160,13 @@ fn verify_ap_req(
         Err(_) => return Err(KdcError::Modified),
     }
 
-    // Authenticator time and replay.
+    // Authenticator time.
     let ctime = auth.ctime.to_unix();
     if ctime.abs_diff(now) > skew.unsigned_abs() {
         return Err(KdcError::Skew);
     }
     let cusec = microseconds_value(&auth.cusec)
         .map_err(|_| KdcError::Malformed("authenticator cusec out of range"))?;
-    let key = ReplayKey {
-        client: client.to_string().into_boxed_str(),
-        server: ticket_server.to_string().into_boxed_str(),
-        ctime,
-        cusec,
-    };
-    match kdc
-        .replay
-        .check_and_insert(key, now, ctime.saturating_add(skew))
-    {
-        ReplayVerdict::Fresh => {}
-        ReplayVerdict::Replay => return Err(KdcError::Replay),
-        ReplayVerdict::Full => {
-            tracing::warn!("replay cache full; TGS request refused");
-            return Err(KdcError::Internal("replay cache full"));
-        }
-    }
     let subkey = match &auth.subkey {
         Some(k) => Some(key_from_wire(k).ok_or(KdcError::Malformed("unusable subkey"))?),
         None => None,
@@ -190,5 +178,42 @@ fn verify_ap_req(
         client,
         session,
         subkey,
+        ctime,
+        cusec,
     })
+}
+
+/// Records the verified authenticator in the replay cache (see
+/// [`super::replay`]), once everything cheap to check has passed. A replay
+/// inside another request is KRB_AP_ERR_REPEAT; a byte-identical
+/// retransmit is answered again; a client over its share is refused with
+/// KDC_ERR_POLICY. Sets `ex.replay_recorded` when the authenticator is in
+/// the cache for this very request (its reply may then be cached).
+pub(super) fn check_replay(kdc: &Kdc, v: &Verified, ex: &mut Exchange) -> Result<(), KdcError> {
+    let id = authenticator_id(&v.ticket_server.to_string(), v.ctime, v.cusec);
+    let expires = v.ctime.saturating_add(kdc.policy.clock_skew);
+    match kdc.replay.check_and_insert_at(
+        &v.client.to_string(),
+        &id,
+        &ex.request_key,
+        expires,
+        ex.now_secs,
+    ) {
+        Ok(()) => {
+            ex.replay_recorded = true;
+            Ok(())
+        }
+        Err(ReplayRefusal::Replay { same_request: true }) => {
+            tracing::debug!(client = %v.client,
+                "retransmitted TGS-REQ no longer in the lookaside cache; answered again");
+            ex.replay_recorded = true;
+            Ok(())
+        }
+        Err(ReplayRefusal::Replay {
+            same_request: false,
+        }) => Err(KdcError::Replay),
+        Err(ReplayRefusal::ClientOverQuota) => Err(KdcError::Policy(
+            "too many requests from this client within the clock skew; retry later",
+        )),
+    }
 }

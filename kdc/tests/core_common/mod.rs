@@ -361,6 +361,8 @@ pub struct AuthOpts {
     /// Checksum over this body instead of the real one.
     pub checksum_body: Option<KdcReqBody>,
     pub no_checksum: bool,
+    /// The authenticator's client (default alice).
+    pub client: Option<String>,
 }
 
 pub fn tgs_req(creds: &Creds, body: KdcReqBody, now: i64, a: AuthOpts) -> Vec<u8> {
@@ -369,7 +371,7 @@ pub fn tgs_req(creds: &Creds, body: KdcReqBody, now: i64, a: AuthOpts) -> Vec<u8
         .session
         .checksum(usage::TGS_REQ_AUTH_CKSUM, &cksum_body)
         .unwrap();
-    let alice = name(&user("alice"));
+    let alice = name(a.client.as_deref().unwrap_or(&user("alice")));
     let auth = Authenticator {
         authenticator_vno: 5.into(),
         crealm: alice.to_realm().unwrap(),
