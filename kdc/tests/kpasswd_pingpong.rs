@@ -5,25 +5,23 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod core_common;
+mod kpasswd_common;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use core_common::*;
-use tessera_client::ap::{ApReqOptions, build_ap_req, principal_to_kt};
+use kpasswd_common::changepw_cred;
 use tessera_client::ccache::Credential;
-use tessera_client::priv_safe::PrivSafe;
 use tessera_kdc::admin::AdminService;
 use tessera_kdc::db::PrincipalStore;
 use tessera_kdc::kpasswd::KpasswdService;
 use tessera_proto::crypto::EncType;
 use tessera_proto::msg::{
-    ChangePasswdData, KdcOptions, KerberosTimeExt, KpasswdReply, KpasswdRequest, KpasswdResult,
-    KpasswdResultCode, KpasswdVersion, decode, encode,
+    ChangePasswdData, KpasswdReply, KpasswdRequest, KpasswdResult, KpasswdResultCode,
+    KpasswdVersion, encode,
 };
-
-const CHANGEPW: &str = "kadmin/changepw@TEST.REALM";
 
 struct Fixture {
     realm: Realm,
@@ -39,33 +37,13 @@ fn fixture() -> Fixture {
     let store: Arc<dyn PrincipalStore> = realm.store.clone();
     let admin = Arc::new(AdminService::from_config(store, &realm.config));
     let svc = KpasswdService::new(admin, Duration::from_secs(300));
-    let cred = changepw_cred(&realm);
+    let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
+    let cred = changepw_cred(&realm, &user("alice"), &key, &[18], NOW);
     Fixture {
         realm,
         svc,
         cred,
         tick: 0,
-    }
-}
-
-/// An initial ticket for kadmin/changepw (AS exchange with the in-process
-/// KDC), as a credential cache entry.
-fn changepw_cred(r: &Realm) -> Credential {
-    let key = alice_key(EncType::Aes256CtsHmacSha196, PASSWORD);
-    let body = as_body(&user("alice"), CHANGEPW, &[18], KdcOptions::EMPTY);
-    let rep = r
-        .send(&as_req(body, vec![pa_enc_timestamp(&key, NOW)]), NOW)
-        .into_as_rep();
-    let part = open_as_rep(&rep, &key);
-    Credential {
-        client: principal_to_kt(&name(&user("alice"))),
-        server: principal_to_kt(&name(CHANGEPW)),
-        key_enctype: part.key.r#type,
-        key: zeroize::Zeroizing::new(part.key.value.to_vec()),
-        authtime: u32::try_from(part.auth_time.to_unix()).unwrap(),
-        endtime: u32::try_from(part.end_time.to_unix()).unwrap(),
-        ticket: encode(&rep.ticket).unwrap(),
-        ..Credential::default()
     }
 }
 
@@ -76,29 +54,11 @@ impl Fixture {
     }
 
     /// A framed request as client-lib's `change_password` builds it; with
-    /// `foreign_priv`, the KRB-PRIV is sealed under another AP-REQ's
-    /// subkey (it will not decrypt).
+    /// `foreign_priv`, the KRB-PRIV will not decrypt.
     fn request(&mut self, version: KpasswdVersion, data: &[u8], foreign_priv: bool) -> Vec<u8> {
         let now = self.now_micros();
-        let (ap_req, state) = build_ap_req(&self.cred, &ApReqOptions::default(), now).unwrap();
-        let state = if foreign_priv {
-            let other = self.now_micros();
-            build_ap_req(&self.cred, &ApReqOptions::default(), other)
-                .unwrap()
-                .1
-        } else {
-            state
-        };
-        let krb_priv = PrivSafe::new(&state.without_ap_rep())
-            .mk_priv(data, now)
-            .unwrap();
-        KpasswdRequest {
-            version,
-            ap_req: decode(&ap_req).unwrap(),
-            krb_priv: decode(&krb_priv).unwrap(),
-        }
-        .encode()
-        .unwrap()
+        let other = foreign_priv.then(|| self.now_micros());
+        kpasswd_common::request(&self.cred, version, data, now, other)
     }
 
     fn process(&mut self, bytes: &[u8]) -> Option<Vec<u8>> {

@@ -252,9 +252,7 @@ impl Kdc {
                 "retransmitted request answered from the lookaside cache");
             return Some(self.fit_transport(cached.to_vec(), transport, &ex).0);
         }
-        let Some(req) = self.decode_request(request, peer, transport) else {
-            return None;
-        };
+        let req = self.decode_request(request, peer, transport)?;
         if let Err(e) = self.store.sync_changes() {
             tracing::warn!(error = %e, "cannot read the database's recent changes; answering from the cached principals");
         }

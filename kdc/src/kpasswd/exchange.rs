@@ -405,4 +405,10 @@ impl RequestHandler for KpasswdService {
     ) -> Option<Vec<u8>> {
         self.process(request, peer, now)
     }
+
+    /// A password change derives keys (Argon2id for the native enctype)
+    /// and commits to the database: the edge runs it on the blocking pool.
+    fn blocking(&self) -> bool {
+        true
+    }
 }

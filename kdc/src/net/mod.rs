@@ -5,7 +5,16 @@
 //! nothing about ASN.1. When the edge itself must answer with a KRB-ERROR
 //! (TCP length with the reserved bit set or too long, UDP reply too big) it
 //! asks the handler for the bytes through [`RequestHandler::edge_error`].
+//!
+//! Handlers that block ([`RequestHandler::blocking`]: kpasswd, whose
+//! password changes run the native enctype's Argon2id and commit to
+//! SQLite) run on tokio's blocking pool, at most
+//! [`ServerConfig::max_blocking`] at once, so the async workers keep
+//! serving other requests. When all those slots are taken a UDP datagram
+//! is dropped (the client retransmits) and a TCP request waits for one
+//! (connections are bounded already).
 
+mod call;
 mod server;
 mod tcp;
 mod udp;
@@ -52,6 +61,14 @@ pub trait RequestHandler: Send + Sync + 'static {
         now: SystemTime,
     ) -> Option<Vec<u8>>;
 
+    /// Whether [`handle`](Self::handle) may block (CPU-heavy key
+    /// derivation, database commits). The edge then runs it on tokio's
+    /// blocking pool, bounded by [`ServerConfig::max_blocking`]. The default
+    /// is `false`: `handle` runs inline on the async worker.
+    fn blocking(&self) -> bool {
+        false
+    }
+
     /// Bytes of the KRB-ERROR the edge should send for `error` (`request` is
     /// the original request for [`EdgeError::ResponseTooBig`], empty for
     /// [`EdgeError::FieldTooLong`]). The default sends nothing.
@@ -82,6 +99,17 @@ pub struct ServerConfig {
     pub max_tcp_connections: usize,
     /// Cap on UDP requests being handled at once; extra ones are dropped.
     pub max_udp_in_flight: usize,
+    /// Cap on requests of a [blocking](RequestHandler::blocking) handler
+    /// running at once on tokio's blocking pool (each kpasswd change may
+    /// hold Argon2id's 64 MiB). Extra UDP requests are dropped, extra TCP
+    /// requests wait.
+    pub max_blocking: usize,
+}
+
+/// Default [`ServerConfig::max_blocking`]: the number of CPUs, between 2
+/// and 8.
+pub fn default_max_blocking() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }
 
 impl Default for ServerConfig {
@@ -92,6 +120,7 @@ impl Default for ServerConfig {
             tcp_idle_timeout: Duration::from_secs(30),
             max_tcp_connections: 1024,
             max_udp_in_flight: 4096,
+            max_blocking: default_max_blocking(),
         }
     }
 }

@@ -43,12 +43,14 @@ impl<H: RequestHandler> Server<H> {
         let tracker = TaskTracker::new();
         let tcp_slots = Arc::new(Semaphore::new(config.max_tcp_connections.max(1)));
         let udp_slots = Arc::new(Semaphore::new(config.max_udp_in_flight.max(1)));
+        let blocking_slots = Arc::new(Semaphore::new(config.max_blocking.max(1)));
         for sock in udp_sockets {
             tracker.spawn(udp::serve(
                 Arc::new(sock),
                 Arc::clone(&self.handler),
                 Arc::clone(&config),
                 Arc::clone(&udp_slots),
+                Arc::clone(&blocking_slots),
                 shutdown.clone(),
                 tracker.clone(),
             ));
@@ -59,6 +61,7 @@ impl<H: RequestHandler> Server<H> {
                 Arc::clone(&self.handler),
                 Arc::clone(&config),
                 Arc::clone(&tcp_slots),
+                Arc::clone(&blocking_slots),
                 shutdown.clone(),
                 tracker.clone(),
             ));

@@ -11,7 +11,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{EdgeError, RequestHandler, ServerConfig, Transport};
+use super::{EdgeError, RequestHandler, ServerConfig, Transport, call};
 
 /// The reserved high bit of the length prefix.
 const RESERVED_BIT: u32 = 0x8000_0000;
@@ -22,6 +22,7 @@ pub(super) async fn serve<H: RequestHandler>(
     handler: Arc<H>,
     config: Arc<ServerConfig>,
     slots: Arc<Semaphore>,
+    blocking_slots: Arc<Semaphore>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
@@ -51,6 +52,7 @@ pub(super) async fn serve<H: RequestHandler>(
             peer,
             Arc::clone(&handler),
             Arc::clone(&config),
+            Arc::clone(&blocking_slots),
             shutdown.clone(),
             permit,
         ));
@@ -103,6 +105,7 @@ async fn connection<H: RequestHandler>(
     peer: SocketAddr,
     handler: Arc<H>,
     config: Arc<ServerConfig>,
+    blocking_slots: Arc<Semaphore>,
     shutdown: CancellationToken,
     _permit: OwnedSemaphorePermit,
 ) {
@@ -132,7 +135,17 @@ async fn connection<H: RequestHandler>(
             break why;
         }
         requests += 1;
-        match handler.handle(&request, peer, Transport::Tcp, SystemTime::now()) {
+        let now = SystemTime::now();
+        match call::handle(
+            &handler,
+            &blocking_slots,
+            &request,
+            peer,
+            Transport::Tcp,
+            now,
+        )
+        .await
+        {
             Some(reply) => {
                 if let Err(e) = write_framed(&mut stream, &reply, &config).await {
                     tracing::info!(%peer, error = %e, "tcp reply could not be sent");

@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{EdgeError, MAX_UDP_PAYLOAD, RequestHandler, ServerConfig, Transport};
+use super::{EdgeError, MAX_UDP_PAYLOAD, RequestHandler, ServerConfig, Transport, call};
 
 /// Receives datagrams on `sock` until `shutdown`; each is handled in its own
 /// task (bounded by `slots`).
@@ -18,6 +18,7 @@ pub(super) async fn serve<H: RequestHandler>(
     handler: Arc<H>,
     config: Arc<ServerConfig>,
     slots: Arc<Semaphore>,
+    blocking_slots: Arc<Semaphore>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
@@ -50,9 +51,10 @@ pub(super) async fn serve<H: RequestHandler>(
         let sock = Arc::clone(&sock);
         let handler = Arc::clone(&handler);
         let config = Arc::clone(&config);
+        let blocking_slots = Arc::clone(&blocking_slots);
         tracker.spawn(async move {
             let _permit = permit;
-            answer(&sock, handler.as_ref(), &config, &request, peer).await;
+            answer(&sock, &handler, &blocking_slots, &config, &request, peer).await;
         });
     }
     tracing::info!(addr = local.map(tracing::field::display), "UDP stopped");
@@ -60,13 +62,15 @@ pub(super) async fn serve<H: RequestHandler>(
 
 async fn answer<H: RequestHandler>(
     sock: &UdpSocket,
-    handler: &H,
+    handler: &Arc<H>,
+    blocking_slots: &Arc<Semaphore>,
     config: &ServerConfig,
     request: &[u8],
     peer: SocketAddr,
 ) {
     let now = SystemTime::now();
-    let Some(mut reply) = handler.handle(request, peer, Transport::Udp, now) else {
+    let reply = call::handle(handler, blocking_slots, request, peer, Transport::Udp, now).await;
+    let Some(mut reply) = reply else {
         tracing::debug!(%peer, "udp request dropped by handler");
         return;
     };
