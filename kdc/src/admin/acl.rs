@@ -133,6 +133,16 @@ impl Acl {
 }
 
 impl Acl {
+    /// Whether some rule for `caller` grants `permission` on some target
+    /// (a list command is refused outright when none does).
+    pub fn grants_somewhere(&self, caller: &str, permission: char) -> bool {
+        self.rules.iter().any(|r| {
+            name_glob(&r.principal, caller)
+                && r.allow.contains(permission)
+                && !r.deny.contains(permission)
+        })
+    }
+
     /// The letters `caller` holds without regard to targets (`getprivs`):
     /// those of the first rule whose principal matches, as MIT's kadmind
     /// answers get_privs. Empty when no rule matches.

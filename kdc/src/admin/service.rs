@@ -232,6 +232,37 @@ impl AdminService {
         }
     }
 
+    /// The `names` a list command matched that `caller` may list: each
+    /// must pass the ACL's `l` check for that very name (component-scoped
+    /// targets such as `users/*@R` then list only such names, whatever the
+    /// caller's glob). A caller no rule grants `l` anywhere is refused.
+    /// Local callers see everything.
+    fn listable(
+        &self,
+        caller: &Caller,
+        glob: &str,
+        names: Vec<String>,
+    ) -> Result<Vec<String>, AdminError> {
+        if caller.is_local() {
+            return Ok(names);
+        }
+        let acl = match &self.acl {
+            Some(f) => f.current()?,
+            None => super::acl::Acl::default(),
+        };
+        if !acl.grants_somewhere(&caller.principal, 'l') {
+            return Err(AdminError::Denied {
+                caller: caller.principal.clone(),
+                permission: 'l',
+                target: glob.to_owned(),
+            });
+        }
+        Ok(names
+            .into_iter()
+            .filter(|n| acl.check(&caller.principal, 'l', n))
+            .collect())
+    }
+
     fn load(&self, name: &str) -> Result<PrincipalEntry, AdminError> {
         match self.store.get(name)? {
             Some(e) => Ok((*e).clone()),
@@ -354,17 +385,16 @@ impl AdminService {
             }
             AdminRequest::ListPrincipals { glob } => {
                 let glob = glob.unwrap_or_else(|| "*".to_owned());
-                self.authorize(caller, 'l', &glob)?;
                 // As MIT: a glob without a realm matches every realm
-                // (`krbtgt/*` lists the cross-realm krbtgts too).
+                // (`krbtgt/*` lists the cross-realm krbtgts too), and `*`
+                // matches across `/` and `@`.
                 let pattern = if glob.contains('@') {
-                    glob
+                    glob.clone()
                 } else {
                     format!("{glob}@*")
                 };
-                Ok(AdminResponse::Names {
-                    names: self.store.list(&pattern)?,
-                })
+                let names = self.listable(caller, &glob, self.store.list(&pattern)?)?;
+                Ok(AdminResponse::Names { names })
             }
             AdminRequest::ChangePassword {
                 name,
@@ -529,10 +559,8 @@ impl AdminService {
             }
             AdminRequest::ListPolicies { glob } => {
                 let glob = glob.unwrap_or_else(|| "*".to_owned());
-                self.authorize(caller, 'l', &glob)?;
-                Ok(AdminResponse::Names {
-                    names: self.store.list_policies(&glob)?,
-                })
+                let names = self.listable(caller, &glob, self.store.list_policies(&glob)?)?;
+                Ok(AdminResponse::Names { names })
             }
             AdminRequest::GetPrivileges => self.privileges(caller),
             AdminRequest::GetStrings { name } => self.get_strings(caller, &name),
