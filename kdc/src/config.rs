@@ -173,6 +173,9 @@ pub struct AdminConfig {
     /// Whether `listen` came from the file (see
     /// [`KpasswdConfig::listen_configured`]).
     pub listen_configured: bool,
+    /// Connection limits of the remote admin service: `preauth_timeout`,
+    /// `preauth_max_frame`, `max_unauthenticated_per_peer`.
+    pub limits: crate::admin_server::AdminLimits,
 }
 
 /// A configuration that could not be loaded. Display is one line.
@@ -328,6 +331,36 @@ impl KdcConfig {
             1,
             1_000_000,
         )?;
+        let admin_limits = {
+            use crate::admin_server::limits as l;
+            let preauth_timeout = raw
+                .admin
+                .preauth_timeout
+                .map_or(l::DEFAULT_PREAUTH_TIMEOUT, |d| d.0);
+            if preauth_timeout.is_zero() {
+                return Err(bad("admin.preauth_timeout", "must be positive".into()));
+            }
+            let frame = int_in(
+                "admin.preauth_max_frame",
+                raw.admin.preauth_max_frame,
+                l::DEFAULT_PREAUTH_MAX_FRAME as i64,
+                1024,
+                crate::admin_server::MAX_FRAME as i64,
+            )?;
+            let per_peer = int_in(
+                "admin.max_unauthenticated_per_peer",
+                raw.admin.max_unauthenticated_per_peer,
+                l::DEFAULT_MAX_UNAUTHENTICATED_PER_PEER as i64,
+                1,
+                l::MAX_CONNECTIONS as i64,
+            )?;
+            l::AdminLimits {
+                preauth_timeout,
+                preauth_max_frame: frame as usize,
+                max_unauthenticated_per_peer: per_peer as usize,
+                ..l::AdminLimits::default()
+            }
+        };
         let tcp_idle_timeout = raw
             .network
             .tcp_idle_timeout
@@ -492,6 +525,7 @@ impl KdcConfig {
                     .map(|f| resolve(f.trim())),
                 listen: admin_listen,
                 listen_configured: admin_listen_configured,
+                limits: admin_limits,
             },
             kpasswd: KpasswdConfig {
                 listen: kpasswd_listen,

@@ -22,6 +22,7 @@
 //! the client writes its keytab locally; `-norandkey` is refused remotely.
 
 pub mod client;
+pub mod limits;
 pub mod onc_rpc;
 pub mod principals;
 pub mod protocol;
@@ -34,6 +35,7 @@ pub use principals::{
     service_principal,
 };
 pub use protocol::{MAX_FRAME, WireReply};
+pub use limits::AdminLimits;
 pub use server::AdminServer;
 pub use services::{
     ServiceSockets, bind_loopback_free, bind_services, run_services, set_krb5_conf_servers,

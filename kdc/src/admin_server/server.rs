@@ -16,16 +16,14 @@ use tessera_client::ap::{Acceptor, DEFAULT_REPLAY_CAPACITY, ReplayCache, now_mic
 use tessera_client::priv_safe::PrivSafe;
 use tessera_proto::msg::Principal;
 
+use super::limits::{AdminLimits, PeerCounts};
 use super::onc_rpc;
 use super::principals::{ADMIN_SERVICE, keytab_from_store, service_principal};
 use super::protocol::{WireReply, frame, frame_len};
 use crate::admin::audit::audit;
 use crate::admin::{AdminError, AdminRequest, AdminService, Caller};
 
-/// A connection idle this long (no complete command) is closed.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
-/// Connections served at once; more wait in the accept queue.
-pub const MAX_CONNECTIONS: usize = 64;
+pub use super::limits::{IDLE_TIMEOUT, MAX_CONNECTIONS};
 
 /// The remote admin service.
 pub struct AdminServer {
@@ -34,6 +32,8 @@ pub struct AdminServer {
     server_name: String,
     rcache: Arc<ReplayCache>,
     skew: Duration,
+    limits: AdminLimits,
+    unauthenticated: Arc<PeerCounts>,
 }
 
 impl fmt::Debug for AdminServer {
@@ -53,12 +53,14 @@ enum ConnError {
     TooLong,
     #[error("idle timeout")]
     Idle,
+    #[error("no complete first frame within the pre-authentication timeout")]
+    PreauthTimeout,
 }
 
 /// Reads a frame's 4-byte header; None at a clean end of stream.
-async fn read_header(s: &mut TcpStream) -> Result<Option<[u8; 4]>, ConnError> {
+async fn read_header(s: &mut TcpStream, idle: Duration) -> Result<Option<[u8; 4]>, ConnError> {
     let mut header = [0u8; 4];
-    match tokio::time::timeout(IDLE_TIMEOUT, s.read_exact(&mut header)).await {
+    match tokio::time::timeout(idle, s.read_exact(&mut header)).await {
         Err(_) => Err(ConnError::Idle),
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
         Ok(r) => {
@@ -68,20 +70,28 @@ async fn read_header(s: &mut TcpStream) -> Result<Option<[u8; 4]>, ConnError> {
     }
 }
 
-async fn read_body(s: &mut TcpStream, len: usize) -> Result<Vec<u8>, ConnError> {
+async fn read_body(s: &mut TcpStream, len: usize, idle: Duration) -> Result<Vec<u8>, ConnError> {
     let mut buf = vec![0u8; len];
-    tokio::time::timeout(IDLE_TIMEOUT, s.read_exact(&mut buf))
+    tokio::time::timeout(idle, s.read_exact(&mut buf))
         .await
         .map_err(|_| ConnError::Idle)??;
     Ok(buf)
 }
 
-async fn read_frame(s: &mut TcpStream) -> Result<Option<Vec<u8>>, ConnError> {
-    let Some(header) = read_header(s).await? else {
+/// A frame of at most `max` bytes (the header is checked before anything
+/// of the body is read or allocated).
+async fn read_frame(
+    s: &mut TcpStream,
+    max: usize,
+    idle: Duration,
+) -> Result<Option<Vec<u8>>, ConnError> {
+    let Some(header) = read_header(s, idle).await? else {
         return Ok(None);
     };
-    let len = frame_len(header).ok_or(ConnError::TooLong)?;
-    Ok(Some(read_body(s, len).await?))
+    let len = frame_len(header)
+        .filter(|l| *l <= max)
+        .ok_or(ConnError::TooLong)?;
+    Ok(Some(read_body(s, len, idle).await?))
 }
 
 /// An ONC RPC client (MIT's kadmin) on our port: logs what connected and
@@ -99,7 +109,7 @@ async fn refuse_onc_rpc(
             tracing::info!(%peer, len, "admin: oversized ONC RPC fragment; closing");
             return Ok(());
         }
-        let body = read_body(s, len).await?;
+        let body = read_body(s, len, IDLE_TIMEOUT).await?;
         match onc_rpc::parse_call(&body) {
             Some(call) => {
                 if n == 0 {
@@ -122,7 +132,7 @@ async fn refuse_onc_rpc(
                 return Ok(());
             }
         }
-        match read_header(s).await? {
+        match read_header(s, IDLE_TIMEOUT).await? {
             Some(h) => header = h,
             None => return Ok(()),
         }
@@ -146,7 +156,16 @@ impl AdminServer {
             rcache: Arc::new(ReplayCache::new(skew * 2, DEFAULT_REPLAY_CAPACITY)),
             admin,
             skew,
+            limits: AdminLimits::default(),
+            unauthenticated: Arc::new(PeerCounts::default()),
         }
+    }
+
+    /// The same server with other connection limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: AdminLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Serves on pre-bound `listeners` until `shutdown` is cancelled; then
@@ -154,7 +173,7 @@ impl AdminServer {
     /// current command.
     pub async fn run(self: Arc<Self>, listeners: Vec<TcpListener>, shutdown: CancellationToken) {
         let tracker = TaskTracker::new();
-        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let slots = Arc::new(Semaphore::new(self.limits.max_connections.max(1)));
         for l in listeners {
             let me = Arc::clone(&self);
             let token = shutdown.clone();
@@ -175,12 +194,25 @@ impl AdminServer {
                     };
                     match accepted {
                         Ok((stream, peer)) => {
+                            let Some(guard) = me.unauthenticated.try_enter(
+                                peer.ip(),
+                                me.limits.max_unauthenticated_per_peer,
+                            ) else {
+                                tracing::info!(
+                                    %peer,
+                                    max = me.limits.max_unauthenticated_per_peer,
+                                    "admin: too many unauthenticated connections from this address; closing"
+                                );
+                                drop(stream);
+                                drop(permit);
+                                continue;
+                            };
                             let me = Arc::clone(&me);
                             let token = token.clone();
                             t.spawn(async move {
                                 tokio::select! {
                                     () = token.cancelled() => {}
-                                    r = me.connection(stream, peer) => {
+                                    r = me.connection(stream, peer, guard) => {
                                         if let Err(e) = r {
                                             tracing::debug!(%peer, error = %e, "admin connection ended");
                                         }
@@ -202,31 +234,82 @@ impl AdminServer {
         tracker.wait().await;
     }
 
-    async fn connection(&self, mut s: TcpStream, peer: SocketAddr) -> Result<(), ConnError> {
-        let Some(header) = read_header(&mut s).await? else {
-            return Ok(());
+    /// The first frame, whole within the pre-authentication timeout and no
+    /// larger than the pre-authentication limit (refused from its header,
+    /// unread). An ONC RPC client is refused within the same time.
+    async fn first_frame(
+        &self,
+        s: &mut TcpStream,
+        peer: SocketAddr,
+    ) -> Result<Option<Vec<u8>>, ConnError> {
+        let Some(header) = read_header(s, self.limits.preauth_timeout).await? else {
+            return Ok(None);
         };
         if onc_rpc::is_record_mark(header) {
-            return refuse_onc_rpc(&mut s, peer, header).await;
+            refuse_onc_rpc(s, peer, header).await?;
+            return Ok(None);
         }
-        let len = frame_len(header).ok_or(ConnError::TooLong)?;
-        let ap_req = read_body(&mut s, len).await?;
-        let now = now_micros();
-        let keytab = match keytab_from_store(self.admin.store().as_ref(), &self.server_name) {
-            Ok(k) => k,
-            Err(e) => {
-                tracing::error!(error = %e, "admin: cannot read the service keys");
-                return Ok(());
+        let len = u32::from_be_bytes(header) as usize;
+        if len > self.limits.preauth_max_frame.min(super::MAX_FRAME) {
+            tracing::info!(
+                %peer,
+                len,
+                max = self.limits.preauth_max_frame,
+                "admin: first frame larger than an AP-REQ may be; closing unread"
+            );
+            return Ok(None);
+        }
+        Ok(Some(read_body(s, len, self.limits.preauth_timeout).await?))
+    }
+
+    async fn connection(
+        &self,
+        mut s: TcpStream,
+        peer: SocketAddr,
+        unauthenticated: super::limits::PeerGuard,
+    ) -> Result<(), ConnError> {
+        let first =
+            tokio::time::timeout(self.limits.preauth_timeout, self.first_frame(&mut s, peer)).await;
+        let ap_req = match first {
+            Err(_) | Ok(Err(ConnError::Idle)) => {
+                tracing::info!(%peer, "admin: no AP-REQ within the pre-authentication timeout; closing");
+                return Err(ConnError::PreauthTimeout);
             }
+            Ok(r) => match r? {
+                Some(f) => f,
+                None => return Ok(()),
+            },
         };
-        let acceptor = Acceptor::new(keytab, Arc::clone(&self.rcache), self.skew);
-        let ctx = match acceptor.accept(&ap_req, now, Some(&self.server)) {
-            Ok(c) => c,
-            Err(e) => {
+        let now = now_micros();
+        // The service keys come from the database: off the async workers.
+        let (admin, rcache, skew, server_name, server) = (
+            Arc::clone(&self.admin),
+            Arc::clone(&self.rcache),
+            self.skew,
+            self.server_name.clone(),
+            self.server.clone(),
+        );
+        let accepted = tokio::task::spawn_blocking(move || {
+            let keytab = keytab_from_store(admin.store().as_ref(), &server_name)?;
+            let acceptor = Acceptor::new(keytab, rcache, skew);
+            Ok::<_, crate::realm::RealmError>(acceptor.accept(&ap_req, now, Some(&server)))
+        })
+        .await;
+        let ctx = match accepted {
+            Ok(Ok(Ok(c))) => c,
+            Ok(Ok(Err(e))) => {
                 tracing::info!(%peer, error = %e, "admin: AP-REQ refused");
                 if let Ok(b) = e.to_krb_error(&self.server, now) {
                     write_frame(&mut s, &b).await?;
                 }
+                return Ok(());
+            }
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "admin: cannot read the service keys");
+                return Ok(());
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "admin: AP-REQ check failed inside the server");
                 return Ok(());
             }
         };
@@ -235,11 +318,15 @@ impl AdminServer {
             return Ok(());
         };
         write_frame(&mut s, &ap_rep).await?;
+        // Authenticated: no longer counted against the peer's address.
+        drop(unauthenticated);
         let client = ctx.session.client.to_string();
         tracing::info!(%peer, client = %client, "admin: client authenticated");
         let caller = Caller::remote(client, peer);
         let mut ps = PrivSafe::new(&ctx.session);
-        while let Some(msg) = read_frame(&mut s).await? {
+        while let Some(msg) =
+            read_frame(&mut s, self.limits.max_frame, self.limits.idle_timeout).await?
+        {
             let data = match ps.rd_priv(&msg) {
                 Ok(d) => zeroize::Zeroizing::new(d),
                 Err(e) => {

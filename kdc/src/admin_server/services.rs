@@ -176,7 +176,7 @@ pub async fn run_services(
             tracing::error!(error = %e, "kpasswd service stopped");
         }
     };
-    let admin_server = Arc::new(AdminServer::new(admin, skew));
+    let admin_server = Arc::new(AdminServer::new(admin, skew).with_limits(config.admin.limits));
     let admin_task = admin_server.run(admin_tcp, shutdown);
     tokio::join!(kp_task, admin_task);
 }

@@ -30,6 +30,9 @@ pub(super) struct RawConfig {
 pub(super) struct RawAdmin {
     pub(super) acl_file: Option<String>,
     pub(super) listen: Option<Vec<String>>,
+    pub(super) preauth_timeout: Option<DurationValue>,
+    pub(super) preauth_max_frame: Option<i64>,
+    pub(super) max_unauthenticated_per_peer: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin_mit;
+mod admin_preauth;
 mod admin_pty;
 mod admin_remote;
 mod ap_acceptor;
