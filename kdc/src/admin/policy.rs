@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use subtle::ConstantTimeEq;
 use tessera_proto::crypto::{EncType, Key, Password};
@@ -225,7 +225,7 @@ pub fn policy_lockout_state(
     if p.lockout_duration == 0 {
         return LockoutState::Locked { until: None };
     }
-    let until = last + Duration::from_secs(p.lockout_duration);
+    let until = super::timefmt::add_secs(last, p.lockout_duration);
     if now < until {
         LockoutState::Locked { until: Some(until) }
     } else {
@@ -355,6 +355,24 @@ impl FailureTracker {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn huge_lockout_durations_saturate() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut p = Policy::new("p");
+        p.max_failure = 1;
+        let mut e = PrincipalEntry::new("a@R", PrincipalFlags::ALLOW_TIX, now);
+        e.fail_count = 1;
+        e.last_failure = Some(now);
+        for d in [u64::MAX, i64::MAX as u64] {
+            p.lockout_duration = d;
+            assert!(matches!(
+                policy_lockout_state(&e, Some(&p), now + Duration::from_secs(10)),
+                LockoutState::Locked { until: Some(_) }
+            ));
+        }
+    }
 
     #[test]
     fn classes_and_quality() {

@@ -6,6 +6,17 @@
 //! Accepted durations: `10h`, `7d`, `1h30m`, `300` (seconds), `1 day`,
 //! `2 days 3 hours`, `10:00:00`, `1 day 10:00:00`.
 
+/// `t` plus `secs` seconds, saturating at the latest time the database
+/// stores (Unix second `i64::MAX`) instead of overflowing `SystemTime`
+/// (admin requests carry any u64 duration).
+pub fn add_secs(t: std::time::SystemTime, secs: u64) -> std::time::SystemTime {
+    let latest = crate::db::entry::from_unix(i64::MAX);
+    match t.checked_add(std::time::Duration::from_secs(secs)) {
+        Some(later) if later <= latest => later,
+        _ => latest,
+    }
+}
+
 /// Parses a duration in seconds.
 pub fn parse_duration(s: &str) -> Option<u64> {
     let s = s.trim();
@@ -196,6 +207,17 @@ pub fn format_duration(s: u64) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn add_secs_saturates_instead_of_panicking() {
+        use crate::db::entry::{from_unix, to_unix};
+        let now = from_unix(1_700_000_000);
+        assert_eq!(to_unix(add_secs(now, 10)), 1_700_000_010);
+        for d in [u64::MAX, i64::MAX as u64, i64::MAX as u64 - 1] {
+            assert_eq!(to_unix(add_secs(now, d)), i64::MAX);
+        }
+        assert_eq!(to_unix(add_secs(from_unix(i64::MIN), u64::MAX)), i64::MAX);
+    }
 
     #[test]
     fn durations() {

@@ -11,6 +11,7 @@ use super::super::policy::{
     LockoutState, check_password_quality, password_matches_keys, policy_lockout_state,
 };
 use super::super::request::{AdminResponse, KeyInfo, KeySpec, PrincipalInfo, PrincipalMods};
+use super::super::timefmt::add_secs;
 use super::{AdminService, Caller, done};
 use crate::config::enctype_name;
 use crate::db::entry::{SALT_TYPE_NORMAL, SALT_TYPE_RANDOM_KEY, from_unix, to_unix};
@@ -87,7 +88,7 @@ impl AdminService {
                 if let Some(p) = &policy {
                     check_password_quality(pw.expose(), p)?;
                     if p.max_life > 0 && mods.pw_expiration.is_none() {
-                        e.pw_expiration = Some(now + Duration::from_secs(p.max_life));
+                        e.pw_expiration = Some(add_secs(now, p.max_life));
                     }
                 }
                 let pw = Password::new(pw.expose());
@@ -134,7 +135,7 @@ impl AdminService {
                 if let Some(p) = &policy {
                     if !caller.is_local() && caller.principal == name && p.min_life > 0 {
                         let last = self.store.last_password_change(name)?.unwrap_or(e.created);
-                        let until = last + Duration::from_secs(p.min_life);
+                        let until = add_secs(last, p.min_life);
                         if now < until {
                             return Err(PasswordRejection::TooSoon {
                                 until: to_unix(until),
@@ -183,7 +184,7 @@ impl AdminService {
         e.flags.set(PrincipalFlags::NEEDCHANGE, false);
         e.pw_expiration = match &policy {
             Some(p) if p.max_life > 0 && matches!(keys_kind(&e), SALT_TYPE_NORMAL) => {
-                Some(now + Duration::from_secs(p.max_life))
+                Some(add_secs(now, p.max_life))
             }
             _ => None,
         };
