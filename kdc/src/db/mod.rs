@@ -86,8 +86,8 @@ pub enum DbError {
     /// Master key problem.
     #[error(transparent)]
     MasterKey(#[from] MasterKeyError),
-    /// SQLite error.
-    #[error("database error: {0}")]
+    /// SQLite error. A full disk (SQLITE_FULL) says so and what to do.
+    #[error("{}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
     /// Filesystem error.
     #[error("{path}: {source}")]
@@ -109,6 +109,25 @@ pub enum DbError {
     /// The backend does not implement this operation.
     #[error("this database backend does not support {0}")]
     Unsupported(&'static str),
+}
+
+impl DbError {
+    /// Whether SQLite refused the write because the disk (or the file
+    /// system holding the database) is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, DbError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
+    }
+}
+
+/// One line for a SQLite error; SQLITE_FULL names the cause and the remedy.
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+        return "database error: the disk holding the database is full, so the change was \
+                not written (nothing acknowledged is lost): free space on that file system, \
+                then retry"
+            .to_owned();
+    }
+    format!("database error: {e}")
 }
 
 /// A principal database backend.

@@ -12,6 +12,8 @@ mod ap_priv_safe;
 mod client_tessera_kdc;
 mod client_transport;
 mod echo_example_dev;
+mod faults_common;
+mod faults_disk;
 mod gss_echo;
 mod gss_mit;
 mod gss_mit_our_kdc;
