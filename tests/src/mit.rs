@@ -262,6 +262,11 @@ impl MitKdc {
         std::fs::read_to_string(self.dir.path().join("kadmind.log")).unwrap_or_default()
     }
 
+    /// The krb5kdc process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The temporary directory holding the realm's files.
     pub fn dir(&self) -> &Path {
         self.dir.path()

@@ -97,6 +97,11 @@ impl DevKdc {
         })
     }
 
+    /// The `tessera-kdc dev` process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// KRB5_CONFIG and a credential cache of its own.
     pub fn env(&self) -> Vec<(String, String)> {
         self.env_cc("cc")

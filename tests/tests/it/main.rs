@@ -22,6 +22,7 @@ mod heimdal_kdc;
 mod heimdal_peers;
 mod interop_matrix;
 mod kdc_dev;
+mod kdc_flood;
 mod kdc_fresh;
 mod kdc_lockout;
 mod kdc_mit;
