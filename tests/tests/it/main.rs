@@ -1,6 +1,7 @@
 //! Tessera's one integration-test binary: real sockets, real MIT and Heimdal peers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin_acl_remote;
 mod admin_extreme_times;
 mod admin_mit;
 mod admin_preauth;
