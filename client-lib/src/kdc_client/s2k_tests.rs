@@ -85,19 +85,32 @@ fn huge_argon2id_memory_is_refused_before_deriving() {
 #[test]
 fn argon2id_passes_and_parallelism_beyond_four_times_the_default_are_refused() {
     let d = Argon2Params::DEFAULT;
-    let passes = Argon2Params {
-        t_cost: Argon2Params::MAX_T_COST,
-        ..d
-    };
-    let e = refused(EncType::Aes256GcmArgon2id, &passes.encode());
-    assert_eq!(param_of(&e), "Argon2id passes");
-    let lanes = Argon2Params {
-        p_cost: Argon2Params::MAX_P_COST,
-        m_cost: d.m_cost.max(8 * Argon2Params::MAX_P_COST),
-        ..d
-    };
-    let e = refused(EncType::Aes256GcmArgon2id, &lanes.encode());
-    assert_eq!(param_of(&e), "Argon2id parallelism");
+    let factor = super::s2k_limits::DEFAULT_S2K_MAX_FACTOR;
+    // The most string-to-key accepts, and just over the clamp's maximum.
+    for t_cost in [Argon2Params::MAX_T_COST, d.t_cost * factor + 1] {
+        if t_cost <= d.t_cost * factor || t_cost > Argon2Params::MAX_T_COST {
+            continue;
+        }
+        let passes = Argon2Params { t_cost, ..d };
+        let e = refused(EncType::Aes256GcmArgon2id, &passes.encode());
+        assert_eq!(param_of(&e), "Argon2id passes");
+    }
+    let mut lanes_checked = 0;
+    for p_cost in [Argon2Params::MAX_P_COST, d.p_cost * factor + 1] {
+        if p_cost <= d.p_cost * factor || p_cost > Argon2Params::MAX_P_COST {
+            continue;
+        }
+        let lanes = Argon2Params {
+            p_cost,
+            m_cost: d.m_cost.max(8 * p_cost),
+            ..d
+        };
+        let e = refused(EncType::Aes256GcmArgon2id, &lanes.encode());
+        assert_eq!(param_of(&e), "Argon2id parallelism");
+        lanes_checked += 1;
+    }
+    // With today's default (1 lane) both values are checked.
+    assert!(d.p_cost * factor >= Argon2Params::MAX_P_COST || lanes_checked > 0);
 }
 
 /// Parameters too weak: a PA-ENC-TIMESTAMP under them is cheap to crack.
