@@ -2,10 +2,13 @@
 //! passwords lock, retransmits and repeated encrypted timestamps count
 //! once, lockout expiry, failure-count interval, success resets, no policy
 //! never locks, admin lock and unlock (also from another store handle, as
-//! `kadmin -l` would), and no disk write on the common success path.
+//! `kadmin -l` would), no disk write on the common success path, and the
+//! background writer: pending failures lock before they are written, a
+//! shutdown writes everything queued, a full queue drops and counts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod core_common;
+mod gated_store;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,7 +55,8 @@ fn req_with(pa: Option<PaData>, nonce: u32) -> Vec<u8> {
     as_req(body, pa.into_iter().collect())
 }
 
-/// One AS exchange for alice: 0 for an AS-REP, else the error code.
+/// One AS exchange for alice: 0 for an AS-REP, else the error code. Waits
+/// for the background lockout writer, so the store can be checked.
 fn attempt_on(kdc: &Kdc, password: &str, now: i64, nonce: u32) -> i32 {
     let bytes = kdc
         .handle(
@@ -62,6 +66,7 @@ fn attempt_on(kdc: &Kdc, password: &str, now: i64, nonce: u32) -> i32 {
             t(now),
         )
         .unwrap();
+    assert!(kdc.lockout().flush(Duration::from_secs(60)));
     match Reply::parse(&bytes) {
         Reply::As(_) => 0,
         other => other.code(),
@@ -333,4 +338,117 @@ fn common_success_path_does_not_write() {
     }
     assert_eq!(writes(), before);
     let _ = Duration::ZERO;
+}
+
+/// A KDC on `r`'s store whose lockout writes to alice wait at a gate, with
+/// a writer queue of `queue` jobs.
+fn gated_kdc(r: &Realm, queue: usize) -> (Kdc, gated_store::Gate) {
+    let store: Arc<dyn PrincipalStore> = r.store.clone();
+    let (gated, gate) = gated_store::GatedStore::new(store, "alice@");
+    let kdc = Kdc::new(gated, &r.config).with_lockout(Lockout::new(LockoutOptions {
+        write_queue: queue,
+        ..LockoutOptions::default()
+    }));
+    (kdc, gate)
+}
+
+/// One wrong-password attempt at `now` (distinct timestamps and nonces, so
+/// each counts), without waiting for the writer.
+fn wrong_attempt(kdc: &Kdc, now: i64) -> i32 {
+    let nonce = u32::try_from(now - NOW).unwrap() + 900;
+    let bytes = kdc
+        .handle(
+            &req_with(Some(pa("wrong", now)), nonce),
+            peer(),
+            Transport::Udp,
+            t(now),
+        )
+        .unwrap();
+    Reply::parse(&bytes).code()
+}
+
+#[test]
+fn pending_failures_lock_before_they_are_written() {
+    let r = locked_realm(1800);
+    let (kdc, gate) = gated_kdc(&r, 64);
+    for i in 0..3 {
+        assert_eq!(wrong_attempt(&kdc, NOW + i), PREAUTH_FAILED);
+    }
+    // The writer is held on the first write: nothing is stored yet.
+    assert_eq!(gate.next_write(), user("alice"));
+    assert_eq!(r.entry(&user("alice")).fail_count, 0);
+    // The very next request, from another thread, is refused: the three
+    // pending failures count.
+    let code = std::thread::scope(|s| {
+        s.spawn(|| {
+            let bytes = kdc
+                .handle(
+                    &req_with(Some(pa(PASSWORD, NOW + 5)), 950),
+                    peer(),
+                    Transport::Udp,
+                    t(NOW + 5),
+                )
+                .unwrap();
+            Reply::parse(&bytes).code()
+        })
+        .join()
+        .unwrap()
+    });
+    assert_eq!(code, CLIENT_REVOKED);
+    assert_eq!(r.entry(&user("alice")).fail_count, 0, "still not written");
+    // Once written, the store agrees and the count is not doubled.
+    gate.open(3);
+    assert!(kdc.lockout().flush(Duration::from_secs(60)));
+    assert_eq!(r.entry(&user("alice")).fail_count, 3);
+    let stats = kdc.lockout().writer_stats();
+    assert_eq!(stats.written.load(Ordering::Relaxed), 3);
+    assert_eq!(attempt_on(&kdc, PASSWORD, NOW + 6, 951), CLIENT_REVOKED);
+}
+
+#[test]
+fn shutdown_writes_everything_queued() {
+    use tessera_kdc::net::RequestHandler;
+    let r = locked_realm(1800);
+    let (kdc, gate) = gated_kdc(&r, 64);
+    assert_eq!(wrong_attempt(&kdc, NOW), PREAUTH_FAILED);
+    assert_eq!(wrong_attempt(&kdc, NOW + 1), PREAUTH_FAILED);
+    assert_eq!(gate.next_write(), user("alice"));
+    std::thread::scope(|s| {
+        let stopping = s.spawn(|| RequestHandler::shutdown(&kdc));
+        // Shutdown waits for the held write and the one queued behind it.
+        assert!(!stopping.is_finished());
+        gate.open(2);
+        stopping.join().unwrap();
+    });
+    assert_eq!(r.entry(&user("alice")).fail_count, 2);
+    assert_eq!(
+        kdc.lockout().writer_stats().written.load(Ordering::Relaxed),
+        2
+    );
+    // After shutdown, writes happen in the caller.
+    gate.open(1);
+    assert_eq!(wrong_attempt(&kdc, NOW + 2), PREAUTH_FAILED);
+    assert_eq!(r.entry(&user("alice")).fail_count, 3);
+}
+
+#[test]
+fn full_queue_drops_the_outcome_and_counts_it() {
+    let r = locked_realm(1800);
+    let (kdc, gate) = gated_kdc(&r, 1);
+    // First job: taken by the writer and held; second: fills the queue.
+    assert_eq!(wrong_attempt(&kdc, NOW), PREAUTH_FAILED);
+    assert_eq!(gate.next_write(), user("alice"));
+    assert_eq!(wrong_attempt(&kdc, NOW + 1), PREAUTH_FAILED);
+    // Third: queue full. The request is still answered, not counted.
+    assert_eq!(wrong_attempt(&kdc, NOW + 2), PREAUTH_FAILED);
+    let stats = kdc.lockout().writer_stats();
+    assert_eq!(stats.dropped.load(Ordering::Relaxed), 1);
+    assert_eq!(stats.queued.load(Ordering::Relaxed), 2);
+    gate.open(2);
+    assert!(kdc.lockout().flush(Duration::from_secs(60)));
+    assert_eq!(r.entry(&user("alice")).fail_count, 2);
+    // Two failures: not locked; the right password works (and its write,
+    // clearing the count, goes through too).
+    gate.open(1);
+    assert_eq!(attempt_on(&kdc, PASSWORD, NOW + 3, 960), 0);
 }

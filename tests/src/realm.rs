@@ -21,7 +21,7 @@ use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
 
 use tessera_kdc::db::{PrincipalStore, SqliteStore, StoreOptions};
-use tessera_kdc::dev::{DevOptions, DevRealm, prepare, realm_handler};
+use tessera_kdc::dev::{DevOptions, DevRealm, RealmHandler, prepare, realm_handler};
 use tessera_kdc::net::{EdgeError, RequestHandler, Transport};
 use tessera_kdc::realm::{open_store_with, store_options};
 
@@ -90,6 +90,10 @@ impl<H: RequestHandler> RequestHandler for ShiftedClock<H> {
     ) -> Option<Vec<u8>> {
         self.inner.edge_error(error, request, peer, self.shift(now))
     }
+
+    fn shutdown(&self) {
+        self.inner.shutdown();
+    }
 }
 
 /// A running in-process KDC serving a dev realm from a temporary directory.
@@ -100,6 +104,8 @@ pub struct TestRealm {
     pub dev: DevRealm,
     /// The store the server reads (writes through it are seen at once).
     pub store: Arc<SqliteStore>,
+    /// The KDC being served (e.g. to wait for its lockout writer).
+    pub kdc: Arc<RealmHandler>,
     tmp: Option<TempDir>,
     shutdown: CancellationToken,
     thread: Option<JoinHandle<()>>,
@@ -158,6 +164,9 @@ impl TestRealm {
         let shutdown = CancellationToken::new();
         let config = dev.config.clone();
         let thread_store = Arc::clone(&store);
+        let dyn_store: Arc<dyn PrincipalStore> = Arc::clone(&store) as Arc<dyn PrincipalStore>;
+        let kdc = realm_handler(dyn_store, Arc::new(config.clone()));
+        let inner = Arc::clone(&kdc);
         let token = shutdown.clone();
         let offset = opts.clock_offset_secs;
         let thread = std::thread::spawn(move || {
@@ -171,9 +180,6 @@ impl TestRealm {
                 tcp.set_nonblocking(true).expect("nonblocking");
                 let udp = tokio::net::UdpSocket::from_std(udp).expect("udp");
                 let tcp = tokio::net::TcpListener::from_std(tcp).expect("tcp");
-                let dyn_store: Arc<dyn PrincipalStore> =
-                    Arc::clone(&thread_store) as Arc<dyn PrincipalStore>;
-                let inner = realm_handler(dyn_store, Arc::new(config.clone()));
                 let handler = Arc::new(ShiftedClock::new(inner, offset));
                 let r = tessera_kdc::dev::serve_on(
                     &config,
@@ -192,6 +198,7 @@ impl TestRealm {
         TestRealm {
             dev,
             store,
+            kdc,
             tmp: None,
             shutdown,
             thread: Some(thread),

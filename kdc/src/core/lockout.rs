@@ -23,9 +23,18 @@
 //!   [`DEFAULT_LAST_SUCCESS_INTERVAL_SECS`] per principal (configurable, or
 //!   never).
 //!
-//! Writes go through the [`PrincipalStore`], whose in-memory cache reflects
-//! them at once; writes by other processes (`kadmin unlock`) arrive through
-//! the store's refresh. A failed write is logged and the request carries on.
+//! Writes leave the request path: a background writer
+//! ([`lockout_writer`](super::lockout_writer), started by
+//! [`Kdc::new`](super::Kdc::new)) does them in order from a bounded queue,
+//! while an in-memory overlay counts a failure at once, so the decision for
+//! the very next request from any task in this process is what it would be
+//! had the write landed (pending failures plus the stored count). A full
+//! queue means the outcome is not recorded (logged and counted; the request
+//! never waits); a clean shutdown writes everything queued
+//! ([`Lockout::shutdown`]). Without a writer (a `Lockout` used on its own)
+//! writes happen in the caller. Writes by other processes (`kadmin
+//! unlock`) arrive through the store's refresh. A failed write is logged and
+//! the request carries on.
 //! Policies are read through a small cache, dropped whenever the store's
 //! [`generation`](PrincipalStore::generation) moves (a policy written by this
 //! process or, as the per-request catch-up sees, by another one), so a policy
@@ -33,7 +42,10 @@
 //! [`DEFAULT_POLICY_TTL_SECS`] (judged against the `now` passed in).
 
 use super::ttl_cache::{InsertOutcome, TtlCache};
-use std::time::SystemTime;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::lockout_writer::{DEFAULT_WRITE_QUEUE, Deferred, Op, WriterStats};
 
 use dashmap::DashMap;
 use sha2::{Digest, Sha256};
@@ -41,7 +53,7 @@ use tessera_proto::msg::{EncryptedData, KdcReq, PaDataType, decode_pa_value, fin
 
 use crate::admin::{LockoutState, policy_lockout_state};
 use crate::db::entry::to_unix;
-use crate::db::{AuthEvent, DbError, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore};
+use crate::db::{DbError, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore};
 
 /// How long a policy read from the store is used before it is read again.
 pub const DEFAULT_POLICY_TTL_SECS: i64 = 30;
@@ -69,6 +81,8 @@ pub struct LockoutOptions {
     /// retransmit within the last `dedup_capacity` failures still counts
     /// once.
     pub dedup_capacity: usize,
+    /// Capacity of the background writer's queue (jobs).
+    pub write_queue: usize,
 }
 
 impl Default for LockoutOptions {
@@ -78,6 +92,7 @@ impl Default for LockoutOptions {
             last_success_interval_secs: Some(DEFAULT_LAST_SUCCESS_INTERVAL_SECS),
             dedup_ttl_secs: DEFAULT_DEDUP_TTL_SECS,
             dedup_capacity: DEFAULT_DEDUP_CAPACITY,
+            write_queue: DEFAULT_WRITE_QUEUE,
         }
     }
 }
@@ -97,7 +112,8 @@ pub enum FailureRecord {
         /// Whether the principal is now locked out.
         locked: bool,
     },
-    /// The store refused the write (logged); nothing counted.
+    /// The store refused the write, or the writer's queue was full
+    /// (logged); nothing counted.
     StoreFailed,
 }
 
@@ -114,6 +130,8 @@ struct CachedPolicy {
 pub struct Lockout {
     opts: LockoutOptions,
     policies: DashMap<String, CachedPolicy>,
+    /// Writes not yet in the store, and the writer.
+    deferred: Deferred,
     /// Fingerprints of (principal, encrypted timestamp) already counted.
     seen: TtlCache<()>,
 }
@@ -144,6 +162,7 @@ impl Lockout {
         Lockout {
             opts,
             policies: DashMap::new(),
+            deferred: Deferred::inline(),
             seen: TtlCache::new(
                 opts.dedup_ttl_secs,
                 opts.dedup_capacity,
@@ -157,6 +176,29 @@ impl Lockout {
         self.opts
     }
 
+    /// Starts the background writer on `store` (the store the KDC passes
+    /// to every call). Call once; [`Kdc::new`](super::Kdc::new) does.
+    pub fn start_writer(&self, store: Arc<dyn PrincipalStore>) {
+        self.deferred.start(store, self.opts.write_queue);
+    }
+
+    /// Waits (at most `bound`) until every write queued so far is in the
+    /// store; whether it is.
+    pub fn flush(&self, bound: Duration) -> bool {
+        self.deferred.flush(bound)
+    }
+
+    /// Stops the writer after it wrote everything queued (later writes
+    /// happen in the caller).
+    pub fn shutdown(&self) {
+        self.deferred.shutdown();
+    }
+
+    /// The background writer's counters.
+    pub fn writer_stats(&self) -> &WriterStats {
+        self.deferred.stats()
+    }
+
     /// Whether `entry` may try to authenticate at `now`. The fast path
     /// (no failures, not admin-locked) reads nothing.
     pub fn check(
@@ -165,11 +207,12 @@ impl Lockout {
         entry: &PrincipalEntry,
         now: SystemTime,
     ) -> LockoutState {
+        let entry = self.deferred.effective(entry);
         if entry.fail_count == 0 && !entry.flags.contains(PrincipalFlags::ADMIN_LOCKED) {
             return LockoutState::Open;
         }
-        let policy = self.policy(store, entry, to_unix(now));
-        policy_lockout_state(entry, policy.as_ref(), now)
+        let policy = self.policy(store, &entry, to_unix(now));
+        policy_lockout_state(&entry, policy.as_ref(), now)
     }
 
     /// Counts a failed pre-authentication of `entry` whose encrypted
@@ -181,6 +224,8 @@ impl Lockout {
         enc_timestamp: &[u8],
         now: SystemTime,
     ) -> FailureRecord {
+        let effective = self.deferred.effective(entry);
+        let entry: &PrincipalEntry = &effective;
         let now_s = to_unix(now);
         let Some(policy) = self
             .policy(store, entry, now_s)
@@ -200,20 +245,13 @@ impl Lockout {
                 && since >= secs(policy.lockout_duration);
             interval_passed || lockout_ran_out
         });
-        let written = if start_over {
-            store.set_fail_state(&entry.name, 1, Some(now))
+        let op = if start_over {
+            Op::StartOver
         } else {
-            // Atomic increment in the store: concurrent failures all count.
-            store.record_auth(&entry.name, AuthEvent::Failure, now)
+            Op::Failure
         };
-        if let Err(e) = written {
-            log_write_failure(&entry.name, &e);
+        let Ok(fail_count) = self.deferred.record(store, entry, op, now) else {
             return FailureRecord::StoreFailed;
-        }
-        let fail_count = match store.get(&entry.name) {
-            Ok(Some(e)) => e.fail_count,
-            _ if start_over => 1,
-            _ => entry.fail_count.saturating_add(1),
         };
         let locked = fail_count >= policy.max_failure;
         if locked {
@@ -237,6 +275,7 @@ impl Lockout {
         entry: &PrincipalEntry,
         now: SystemTime,
     ) -> bool {
+        let entry = self.deferred.effective(entry);
         let stale = self.opts.last_success_interval_secs.is_some_and(|iv| {
             entry
                 .last_success
@@ -245,13 +284,9 @@ impl Lockout {
         if entry.fail_count == 0 && !stale {
             return false;
         }
-        match store.record_auth(&entry.name, AuthEvent::Success, now) {
-            Ok(()) => true,
-            Err(e) => {
-                log_write_failure(&entry.name, &e);
-                false
-            }
-        }
+        self.deferred
+            .record(store, &entry, Op::Success, now)
+            .is_ok()
     }
 
     /// The policy of `entry`, from the cache when fresh.
@@ -302,8 +337,4 @@ impl Lockout {
 
 fn secs(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-fn log_write_failure(principal: &str, e: &DbError) {
-    tracing::warn!(principal, error = %e, "cannot record pre-authentication outcome");
 }

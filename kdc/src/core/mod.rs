@@ -7,9 +7,10 @@
 //! store catch up with what was committed since the last one
 //! ([`PrincipalStore::sync_changes`]), so an administrator's change is
 //! honoured by the very next request. The only writes are account-lockout
-//! bookkeeping through the store ([`lockout`]): failed pre-authentications
-//! of principals under a lockout policy, and clearing a non-zero failure
-//! count. A byte-identical retransmit is answered from the [`lookaside`]
+//! bookkeeping ([`lockout`]): failed pre-authentications of principals under
+//! a lockout policy, and clearing a non-zero failure count; a background
+//! writer does them ([`lockout_writer`]), so `handle` itself never waits for
+//! a database commit. A byte-identical retransmit is answered from the [`lookaside`]
 //! reply cache. Every decision is logged as one `tracing` event with target
 //! `tessera::audit`.
 
@@ -18,6 +19,7 @@ mod der;
 pub mod drops;
 pub mod error;
 pub mod lockout;
+pub mod lockout_writer;
 pub mod lookaside;
 pub mod policy;
 mod preauth;
@@ -153,7 +155,7 @@ impl Exchange {
 impl Kdc {
     /// A KDC for `config.realm` serving principals from `store`.
     pub fn new(store: Arc<dyn PrincipalStore>, config: &KdcConfig) -> Self {
-        Kdc {
+        let kdc = Kdc {
             store,
             realm: config.realm.clone(),
             tgs: Principal::krbtgt(&config.realm),
@@ -177,7 +179,9 @@ impl Kdc {
             }),
             hook: None,
             drops: DropStats::default(),
-        }
+        };
+        kdc.lockout.start_writer(Arc::clone(&kdc.store));
+        kdc
     }
 
     /// Replaces the replay cache (e.g. with a different capacity).
@@ -197,8 +201,14 @@ impl Kdc {
     /// Replaces the account-lockout enforcement (e.g. other tunables).
     #[must_use]
     pub fn with_lockout(mut self, lockout: Lockout) -> Self {
+        lockout.start_writer(Arc::clone(&self.store));
         self.lockout = lockout;
         self
+    }
+
+    /// The account-lockout enforcement (its writer: flush, shutdown).
+    pub fn lockout(&self) -> &Lockout {
+        &self.lockout
     }
 
     /// The lookaside (reply) cache.
@@ -469,6 +479,11 @@ impl RequestHandler for Kdc {
         now: SystemTime,
     ) -> Option<Vec<u8>> {
         Kdc::handle(self, request, peer, transport, now)
+    }
+
+    /// Writes every queued lockout outcome before the server stops.
+    fn shutdown(&self) {
+        self.lockout.shutdown();
     }
 
     fn edge_error(

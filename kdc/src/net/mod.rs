@@ -12,7 +12,10 @@
 //! [`ServerConfig::max_blocking`] at once, so the async workers keep
 //! serving other requests. When all those slots are taken a UDP datagram
 //! is dropped (the client retransmits) and a TCP request waits for one
-//! (connections are bounded already).
+//! (connections are bounded already). The KDC's own handler does not block:
+//! its lockout writes go to a background writer
+//! ([`crate::core::lockout_writer`]), drained when the server stops
+//! ([`RequestHandler::shutdown`]).
 
 mod call;
 mod server;
@@ -68,6 +71,10 @@ pub trait RequestHandler: Send + Sync + 'static {
     fn blocking(&self) -> bool {
         false
     }
+
+    /// Called once by [`Server::run`] after the last request was handled
+    /// (e.g. to write out queued work). The default does nothing.
+    fn shutdown(&self) {}
 
     /// Bytes of the KRB-ERROR the edge should send for `error` (`request` is
     /// the original request for [`EdgeError::ResponseTooBig`], empty for

@@ -70,6 +70,13 @@ impl<H: RequestHandler> Server<H> {
         tracing::info!("shutting down: no new requests accepted");
         tracker.close();
         tracker.wait().await;
+        let handler = Arc::clone(&self.handler);
+        if tokio::task::spawn_blocking(move || handler.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::error!("request handler failed while shutting down");
+        }
         tracing::info!("network edge stopped");
         Ok(())
     }

@@ -148,7 +148,10 @@ master_key_env = "TESSERA_CORE_TEST_UNUSED"
 }
 
 impl Realm {
+    /// `name`'s stored entry, once the KDC's background lockout writer has
+    /// written what it queued.
     pub fn entry(&self, name: &str) -> PrincipalEntry {
+        assert!(self.kdc.lockout().flush(Duration::from_secs(60)));
         (*self.store.get(name).unwrap().unwrap()).clone()
     }
 

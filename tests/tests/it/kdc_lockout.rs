@@ -46,6 +46,13 @@ fn mit_kinit_locked_out_after_max_failures_until_unlock() {
             r.stderr.contains("Password incorrect"),
             "attempt {i}: {r:?}"
         );
+        // The KDC writes lockout outcomes in the background: wait for it.
+        assert!(
+            realm
+                .kdc
+                .lockout()
+                .flush(std::time::Duration::from_secs(60))
+        );
         let count = realm.store.get(&name).unwrap().unwrap().fail_count;
         assert_eq!(count, i, "one kinit, one failure: {r:?}");
     }
@@ -70,6 +77,12 @@ fn mit_kinit_locked_out_after_max_failures_until_unlock() {
     // The KDC honours the unlock at the very next request.
     let r = realm.kinit_user(&[]);
     assert!(r.ok, "kinit refused right after unlock: {r:?}");
+    assert!(
+        realm
+            .kdc
+            .lockout()
+            .flush(std::time::Duration::from_secs(60))
+    );
     assert_eq!(realm.store.get(&name).unwrap().unwrap().fail_count, 0);
 }
 

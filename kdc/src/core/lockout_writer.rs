@@ -1,0 +1,339 @@
+//! Lockout writes off the request path: a background thread fed by a
+//! bounded queue does the store writes, while an in-memory overlay makes
+//! what this process counted visible to the very next request at once.
+//!
+//! * **Overlay**: per principal, the lockout state this process expects once
+//!   its queued writes land ([`Pending`]). [`Deferred::effective`] merges it
+//!   with the stored entry: after a failure counted on top of the stored
+//!   count, the larger of the two counts (so a write that already landed is
+//!   not counted twice, and failures other processes stored still count);
+//!   after a reset (a failure that starts the count over, or a success that
+//!   clears it) the overlay's count alone, until the reset is written. An
+//!   overlay entry goes once the writer has written the newest job queued
+//!   for it.
+//! * **Queue full**: the job is not queued, nothing is counted in memory,
+//!   and the caller sees a failed write, as when the store refuses one
+//!   (logged at warn, counted in [`WriterStats::dropped`]). The request is
+//!   never made to wait.
+//! * **Shutdown**: [`Deferred::shutdown`] closes the queue and waits for the
+//!   writer to write everything queued. Dropping the KDC without it lets
+//!   the writer finish the queue on its own, unobserved.
+
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use dashmap::DashMap;
+
+use crate::db::{AuthEvent, DbError, PrincipalEntry, PrincipalStore};
+
+/// Default capacity of the write queue (jobs).
+pub const DEFAULT_WRITE_QUEUE: usize = 4096;
+
+/// One lockout write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Op {
+    /// Count one more failure (atomic increment in the store).
+    Failure,
+    /// Start the count over at 1 (the previous failure is too old, or a
+    /// lockout ran out).
+    StartOver,
+    /// A success: clear the count, refresh `last_success`.
+    Success,
+}
+
+#[derive(Debug)]
+struct Job {
+    name: String,
+    op: Op,
+    at: SystemTime,
+    seq: u64,
+}
+
+/// What this process expects a principal's lockout fields to be once its
+/// queued writes land.
+#[derive(Debug, Clone)]
+struct Pending {
+    /// True after a reset: `fail_count` replaces the stored count.
+    reset: bool,
+    fail_count: u32,
+    last_failure: Option<SystemTime>,
+    last_success: Option<SystemTime>,
+    /// Sequence number of the newest job queued for the principal.
+    seq: u64,
+}
+
+/// Counters of the writer (relaxed; for tests and metrics).
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Jobs queued.
+    pub queued: AtomicU64,
+    /// Jobs written to the store.
+    pub written: AtomicU64,
+    /// Jobs the store refused (logged).
+    pub failed: AtomicU64,
+    /// Jobs not queued because the queue was full (logged).
+    pub dropped: AtomicU64,
+}
+
+/// Jobs queued and done, for [`Deferred::flush`].
+#[derive(Debug, Default)]
+struct Progress {
+    done: Mutex<u64>,
+    changed: Condvar,
+}
+
+#[derive(Debug)]
+struct Shared {
+    pending: DashMap<String, Pending>,
+    stats: WriterStats,
+    progress: Progress,
+}
+
+/// The overlay and, once started, the writer. Without a writer
+/// ([`Deferred::inline`]) every write goes straight to the store.
+#[derive(Debug)]
+pub struct Deferred {
+    shared: Arc<Shared>,
+    sender: RwLock<Option<SyncSender<Job>>>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+    next_seq: AtomicU64,
+}
+
+impl Default for Deferred {
+    fn default() -> Self {
+        Deferred::inline()
+    }
+}
+
+impl Deferred {
+    /// No writer: writes happen in the caller.
+    pub fn inline() -> Self {
+        Deferred {
+            shared: Arc::new(Shared {
+                pending: DashMap::new(),
+                stats: WriterStats::default(),
+                progress: Progress::default(),
+            }),
+            sender: RwLock::new(None),
+            worker: Mutex::new(None),
+            next_seq: AtomicU64::new(0),
+        }
+    }
+
+    /// Starts the writer thread on `store` with a queue of `capacity` jobs
+    /// (replacing none: call once). On failure to spawn the thread, writes
+    /// stay inline (logged).
+    pub fn start(&self, store: Arc<dyn PrincipalStore>, capacity: usize) {
+        let (tx, rx) = sync_channel(capacity.max(1));
+        let shared = Arc::clone(&self.shared);
+        let spawned = std::thread::Builder::new()
+            .name("lockout-writer".into())
+            .spawn(move || run(&*store, &rx, &shared));
+        match spawned {
+            Ok(handle) => {
+                if let Ok(mut s) = self.sender.write() {
+                    *s = Some(tx);
+                }
+                if let Ok(mut w) = self.worker.lock() {
+                    *w = Some(handle);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the lockout writer; lockout writes stay on the request path")
+            }
+        }
+    }
+
+    /// The writer's counters.
+    pub fn stats(&self) -> &WriterStats {
+        &self.shared.stats
+    }
+
+    /// `entry` with what this process counted and has not yet written.
+    pub(super) fn effective<'a>(&self, entry: &'a PrincipalEntry) -> Cow<'a, PrincipalEntry> {
+        let Some(p) = self.shared.pending.get(&entry.name) else {
+            return Cow::Borrowed(entry);
+        };
+        let mut e = entry.clone();
+        if p.reset {
+            e.fail_count = p.fail_count;
+            e.last_failure = p.last_failure;
+        } else {
+            e.fail_count = e.fail_count.max(p.fail_count);
+            e.last_failure = e.last_failure.max(p.last_failure);
+        }
+        e.last_success = e.last_success.max(p.last_success);
+        Cow::Owned(e)
+    }
+
+    /// Records `op` for `entry` (the effective entry) at `at`. Returns the
+    /// failure count after it, or `Err` when nothing was recorded (the
+    /// store refused the write, or the queue was full; both logged).
+    pub(super) fn record(
+        &self,
+        store: &dyn PrincipalStore,
+        entry: &PrincipalEntry,
+        op: Op,
+        at: SystemTime,
+    ) -> Result<u32, ()> {
+        let sender = self.sender.read().ok().and_then(|s| s.clone());
+        let Some(sender) = sender else {
+            return write_inline(store, entry, op, at);
+        };
+        let name = entry.name.clone();
+        // The shard lock is held from reading the overlay to updating it, so
+        // the writer cannot retire this principal's entry in between.
+        let slot = self.shared.pending.entry(name.clone());
+        let current = match &slot {
+            dashmap::mapref::entry::Entry::Occupied(o) => Some(o.get().clone()),
+            dashmap::mapref::entry::Entry::Vacant(_) => None,
+        };
+        let before = current
+            .as_ref()
+            .map_or(entry.fail_count, |p| p.fail_count.max(entry.fail_count));
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let next = match op {
+            Op::Failure => Pending {
+                reset: current.as_ref().is_some_and(|p| p.reset),
+                fail_count: before.saturating_add(1),
+                last_failure: Some(at),
+                last_success: entry.last_success,
+                seq,
+            },
+            Op::StartOver => Pending {
+                reset: true,
+                fail_count: 1,
+                last_failure: Some(at),
+                last_success: entry.last_success,
+                seq,
+            },
+            Op::Success => Pending {
+                reset: true,
+                fail_count: 0,
+                last_failure: entry.last_failure,
+                last_success: Some(at),
+                seq,
+            },
+        };
+        let fail_count = next.fail_count;
+        match sender.try_send(Job { name, op, at, seq }) {
+            Ok(()) => {
+                self.shared.stats.queued.fetch_add(1, Ordering::Relaxed);
+                slot.insert(next);
+                Ok(fail_count)
+            }
+            Err(TrySendError::Full(job)) => {
+                drop(slot);
+                self.shared.stats.dropped.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(principal = %job.name, op = ?job.op,
+                    "lockout write queue full; pre-authentication outcome not recorded");
+                Err(())
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                drop(slot);
+                write_inline(store, entry, op, at)
+            }
+        }
+    }
+
+    /// Waits until every job queued before the call is written (at most
+    /// `bound`); whether it was. Immediate without a writer.
+    pub fn flush(&self, bound: Duration) -> bool {
+        let target = self.shared.stats.queued.load(Ordering::Relaxed);
+        let Ok(done) = self.shared.progress.done.lock() else {
+            return false;
+        };
+        match self
+            .shared
+            .progress
+            .changed
+            .wait_timeout_while(done, bound, |d| *d < target)
+        {
+            Ok((d, _)) => *d >= target,
+            Err(_) => false,
+        }
+    }
+
+    /// Closes the queue and waits for the writer to write everything
+    /// queued; later writes happen inline. Idempotent.
+    pub fn shutdown(&self) {
+        if let Ok(mut s) = self.sender.write() {
+            s.take();
+        }
+        let worker = self.worker.lock().ok().and_then(|mut w| w.take());
+        if let Some(handle) = worker {
+            if handle.join().is_err() {
+                tracing::error!("the lockout writer panicked");
+            }
+            tracing::info!(
+                written = self.shared.stats.written.load(Ordering::Relaxed),
+                "lockout writer drained and stopped"
+            );
+        }
+    }
+}
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        // Closing the queue lets the writer finish it and exit.
+        if let Ok(mut s) = self.sender.write() {
+            s.take();
+        }
+    }
+}
+
+/// The writer thread: writes jobs in order until the queue is closed and
+/// empty.
+fn run(store: &dyn PrincipalStore, rx: &Receiver<Job>, shared: &Shared) {
+    while let Ok(job) = rx.recv() {
+        match apply(store, &job.name, job.op, job.at) {
+            Ok(()) => shared.stats.written.fetch_add(1, Ordering::Relaxed),
+            Err(e) => {
+                log_write_failure(&job.name, &e);
+                shared.stats.failed.fetch_add(1, Ordering::Relaxed)
+            }
+        };
+        // The store's cache now holds the write: the overlay entry is
+        // retired unless a newer job for the principal is queued.
+        shared.pending.remove_if(&job.name, |_, p| p.seq == job.seq);
+        if let Ok(mut d) = shared.progress.done.lock() {
+            *d += 1;
+        }
+        shared.progress.changed.notify_all();
+    }
+}
+
+fn apply(store: &dyn PrincipalStore, name: &str, op: Op, at: SystemTime) -> Result<(), DbError> {
+    match op {
+        // Atomic increment in the store: concurrent failures all count.
+        Op::Failure => store.record_auth(name, AuthEvent::Failure, at),
+        Op::StartOver => store.set_fail_state(name, 1, Some(at)),
+        Op::Success => store.record_auth(name, AuthEvent::Success, at),
+    }
+}
+
+fn write_inline(
+    store: &dyn PrincipalStore,
+    entry: &PrincipalEntry,
+    op: Op,
+    at: SystemTime,
+) -> Result<u32, ()> {
+    if let Err(e) = apply(store, &entry.name, op, at) {
+        log_write_failure(&entry.name, &e);
+        return Err(());
+    }
+    Ok(match (op, store.get(&entry.name)) {
+        (_, Ok(Some(e))) => e.fail_count,
+        (Op::Failure, _) => entry.fail_count.saturating_add(1),
+        (Op::StartOver, _) => 1,
+        (Op::Success, _) => 0,
+    })
+}
+
+pub(super) fn log_write_failure(principal: &str, e: &DbError) {
+    tracing::warn!(principal, error = %e, "cannot record pre-authentication outcome");
+}
