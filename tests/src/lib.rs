@@ -9,3 +9,4 @@ pub mod mit;
 #[cfg(unix)]
 pub mod pty;
 pub mod realm;
+pub mod secrets;

@@ -107,6 +107,10 @@ pub struct TestRealm {
     /// The KDC being served (e.g. to wait for its lockout writer).
     pub kdc: Arc<RealmHandler>,
     tmp: Option<TempDir>,
+    /// The KDC's trace-level log, scanned for secrets on drop.
+    log: PathBuf,
+    /// Passwords a test used, also searched for in the log.
+    passwords: std::sync::Mutex<Vec<String>>,
     shutdown: CancellationToken,
     thread: Option<JoinHandle<()>>,
 }
@@ -169,9 +173,17 @@ impl TestRealm {
         let inner = Arc::clone(&kdc);
         let token = shutdown.clone();
         let offset = opts.clock_offset_secs;
+        // Everything the KDC logs, at trace level, goes to a file that drop
+        // scans for secrets (crate::secrets).
+        let log = dir.join("kdc-trace.log");
+        let dispatch = crate::secrets::trace_dispatch(&log);
         let thread = std::thread::spawn(move || {
+            let _default = tracing::dispatcher::set_default(&dispatch);
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
+                .on_thread_start(move || {
+                    std::mem::forget(tracing::dispatcher::set_default(&dispatch));
+                })
                 .enable_all()
                 .build()
                 .expect("runtime");
@@ -200,6 +212,8 @@ impl TestRealm {
             store,
             kdc,
             tmp: None,
+            log,
+            passwords: std::sync::Mutex::new(Vec::new()),
             shutdown,
             thread: Some(thread),
         }
@@ -211,6 +225,42 @@ impl TestRealm {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+
+    /// The KDC's trace-level log file.
+    pub fn trace_log(&self) -> &Path {
+        &self.log
+    }
+
+    /// Adds a password the test used to those the log must not contain.
+    pub fn note_password(&self, pw: &str) {
+        self.passwords
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(pw.to_owned());
+    }
+
+    /// Fails the test if the KDC's log holds a password, a principal key
+    /// or a session key of this realm ([`crate::secrets`]); only prints
+    /// when the thread is already panicking. Returns the bytes scanned.
+    pub fn check_logs(&self) -> usize {
+        let _ = self.store.refresh(); // other processes' writes (kadmin -l)
+        let mut s = crate::secrets::Secrets::new();
+        s.store_keys(self.store.as_ref());
+        // The temporary directory holds the realm's; else the realm's.
+        match &self.tmp {
+            Some(t) => s.files_under(t.path()),
+            None => s.files_under(&self.dev.dir),
+        }
+        for pw in self
+            .passwords
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            s.password("a test", pw);
+        }
+        crate::secrets::check_log(&self.log, &s)
     }
 
     /// The realm directory.
@@ -272,6 +322,7 @@ impl TestRealm {
 impl Drop for TestRealm {
     fn drop(&mut self) {
         self.stop();
+        self.check_logs();
     }
 }
 

@@ -15,6 +15,7 @@ mod client_transport;
 mod echo_example_dev;
 mod faults_common;
 mod faults_disk;
+mod faults_logs;
 mod gss_echo;
 mod gss_mit;
 mod gss_mit_our_kdc;
