@@ -16,6 +16,7 @@ use tessera_kdc::db::PrincipalStore;
 use tessera_kdc::dev::{DevOptions, prepare};
 use tessera_kdc::realm::open_store;
 use tessera_tests::mit::{Run, free_port};
+use tessera_tests::secrets::TRACE_ENV;
 
 use crate::admin_remote::workspace_bin;
 
@@ -85,6 +86,13 @@ impl ServeRealm {
             &format!("kdc = 127.0.0.1:{kdc_port}\n        admin_server = 127.0.0.1:{admin_port}\n"),
             1,
         );
+        // TCP only: a client of a killed KDC then fails at once (connection
+        // refused) instead of waiting for UDP retransmits.
+        let conf = conf.replacen(
+            "[libdefaults]\n",
+            "[libdefaults]\n    udp_preference_limit = 1\n",
+            1,
+        );
         std::fs::write(dev.krb5_conf(), conf).expect("write krb5.conf");
         ServeRealm {
             dir: dir.to_owned(),
@@ -144,8 +152,8 @@ pub(crate) struct Serve {
 }
 
 impl Serve {
-    /// Starts `serve --config` for `realm`, its log (`RUST_LOG=info`)
-    /// appended to `log`, and waits (bounded) until the KDC's and the
+    /// Starts `serve --config` for `realm`, its log (`RUST_LOG=trace`,
+    /// scanned for secrets by the tests) appended to `log`, and waits (bounded) until the KDC's and the
     /// admin service's TCP ports accept.
     pub fn start(bins: &Bins, prefix: &[String], realm: &ServeRealm, log: &Path) -> Serve {
         Self::start_with_env(bins, prefix, realm, log, &[])
@@ -167,7 +175,7 @@ impl Serve {
         let child = command(prefix, &bins.kdc)
             .args(["serve", "--config"])
             .arg(realm.proc_config())
-            .env("RUST_LOG", "info")
+            .env(TRACE_ENV.0, TRACE_ENV.1)
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use tessera_tests::mit::{require_mit, run};
+use tessera_tests::secrets::check_realm_log;
 
 use crate::faults_common::{
     Bins, Serve, ServeRealm, check_database, command, in_ci, kadmin_local, password_matches,
@@ -255,6 +256,8 @@ fn disk_full_admin_and_lockout_writes_fail_clearly_and_kdc_keeps_serving() {
         assert!(state.principals.contains_key(&full), "{full} lost");
         assert!(password_matches(&host_config, &full, pw), "{full}: keys");
     }
+    let pws: Vec<String> = acked.iter().map(|(_, pw)| pw.clone()).collect();
+    check_realm_log(&log, &copy, &[], &pws);
     eprintln!(
         "disk full: {} addprinc acknowledged on the full disk before the refusal: {err}\n\
          KDC: {lockout_line}",
