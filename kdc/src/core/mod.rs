@@ -317,44 +317,16 @@ impl Kdc {
         peer: SocketAddr,
         transport: Transport,
     ) -> Option<Request> {
-        let tag = match application_tag(request) {
-            Ok(t) => t,
-            Err(e) => {
-                self.drops.count(DropReason::NotKerberos);
-                tracing::debug!(%peer, ?transport, size = request.len(), error = %e,
-                    "request dropped: not a Kerberos message");
-                return None;
+        match decode_kdc_request(request) {
+            Ok((MessageType::AsReq, req)) => Some(Request::As(req)),
+            Ok((_, req)) => Some(Request::Tgs(req)),
+            Err(reason) => {
+                self.drops.count(reason);
+                tracing::debug!(%peer, ?transport, size = request.len(), ?reason,
+                    "request dropped: does not decode as an AS-REQ or TGS-REQ");
+                None
             }
-        };
-        let decoded = if tag == MessageType::AsReq.as_i32() as u32 {
-            der::decode_kdc_req(request, decode::<AsReq>)
-                .ok()
-                .map(|AsReq(r)| (MessageType::AsReq, r))
-        } else if tag == MessageType::TgsReq.as_i32() as u32 {
-            der::decode_kdc_req(request, decode::<TgsReq>)
-                .ok()
-                .map(|TgsReq(r)| (MessageType::TgsReq, r))
-        } else {
-            self.drops.count(DropReason::NotKdcReq);
-            tracing::debug!(%peer, ?transport, tag, "request dropped: not an AS-REQ or TGS-REQ");
-            return None;
-        };
-        let Some((kind, req)) = decoded else {
-            self.drops.count(DropReason::Undecodable);
-            tracing::debug!(%peer, ?transport, tag, size = request.len(),
-                "request dropped: does not decode as a KDC-REQ");
-            return None;
-        };
-        if req.pvno != ticket::PVNO.into() || req.msg_type != kind.as_i32().into() {
-            self.drops.count(DropReason::Undecodable);
-            tracing::debug!(%peer, ?transport, tag,
-                "request dropped: wrong pvno or msg-type in a KDC-REQ");
-            return None;
         }
-        Some(match kind {
-            MessageType::AsReq => Request::As(req),
-            _ => Request::Tgs(req),
-        })
     }
 
     /// Requests dropped without a reply, by reason.
@@ -468,6 +440,27 @@ impl Kdc {
     fn is_local_tgs(&self, p: &Principal) -> bool {
         p.same_name(&self.tgs)
     }
+}
+
+/// Decodes `request` as [`Kdc::handle`] does before answering: in full, as
+/// an AS-REQ or TGS-REQ (Heimdal's negative nonces read as their unsigned
+/// 32 bits), with pvno 5 and the msg-type its tag says. Anything else is
+/// never answered; the error says why. Public so tests and tools can tell
+/// which datagrams the KDC may answer.
+pub fn decode_kdc_request(request: &[u8]) -> Result<(MessageType, KdcReq), DropReason> {
+    let tag = application_tag(request).map_err(|_| DropReason::NotKerberos)?;
+    let (kind, req) = if tag == MessageType::AsReq.as_i32() as u32 {
+        der::decode_kdc_req(request, decode::<AsReq>).map(|AsReq(r)| (MessageType::AsReq, r))
+    } else if tag == MessageType::TgsReq.as_i32() as u32 {
+        der::decode_kdc_req(request, decode::<TgsReq>).map(|TgsReq(r)| (MessageType::TgsReq, r))
+    } else {
+        return Err(DropReason::NotKdcReq);
+    }
+    .map_err(|_| DropReason::Undecodable)?;
+    if req.pvno != ticket::PVNO.into() || req.msg_type != kind.as_i32().into() {
+        return Err(DropReason::Undecodable);
+    }
+    Ok((kind, req))
 }
 
 impl RequestHandler for Kdc {

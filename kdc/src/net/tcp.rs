@@ -152,7 +152,12 @@ async fn connection<H: RequestHandler>(
                     break "write error";
                 }
             }
-            None => tracing::debug!(%peer, "tcp request dropped by handler"),
+            None => {
+                // Nothing that does not decode is answered; the peer is not
+                // speaking the protocol, so the connection goes too.
+                tracing::debug!(%peer, "tcp request dropped by handler; connection closed");
+                break "request dropped";
+            }
         }
     };
     let _ = stream.shutdown().await;

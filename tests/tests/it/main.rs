@@ -25,6 +25,7 @@ mod heimdal_clients;
 mod heimdal_kdc;
 mod heimdal_peers;
 mod interop_matrix;
+mod kdc_amplification;
 mod kdc_dev;
 mod kdc_flood;
 mod kdc_fresh;
