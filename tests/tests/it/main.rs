@@ -36,6 +36,7 @@ mod kdc_mit_errors;
 mod kinit_pwchange;
 mod kinit_spoofed_s2k;
 mod kpasswd_mit;
+mod kpasswd_pingpong;
 mod mit_asrep;
 mod mit_crypto;
 mod mit_harness;
