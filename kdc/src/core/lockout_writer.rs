@@ -3,7 +3,7 @@
 //! what this process counted visible to the very next request at once.
 //!
 //! * **Overlay**: per principal, the lockout state this process expects once
-//!   its queued writes land ([`Pending`]). [`Deferred::effective`] merges it
+//!   its queued writes land. The effective entry merges it
 //!   with the stored entry: after a failure counted on top of the stored
 //!   count, the larger of the two counts (so a write that already landed is
 //!   not counted twice, and failures other processes stored still count);

@@ -10,7 +10,11 @@
 //! bookkeeping ([`lockout`]): failed pre-authentications of principals under
 //! a lockout policy, and clearing a non-zero failure count; a background
 //! writer does them ([`lockout_writer`]), so `handle` itself never waits for
-//! a database commit. A byte-identical retransmit is answered from the [`lookaside`]
+//! a database commit. Nothing that does not decode in full as an AS-REQ or
+//! TGS-REQ ([`decode_kdc_request`]) is answered: it is dropped, logged at
+//! debug level and counted ([`Kdc::drops`]), as MIT's KDC stays silent, so
+//! spoofed junk cannot turn the KDC into an amplifier. A byte-identical
+//! retransmit is answered from the [`lookaside`]
 //! reply cache. Every decision is logged as one `tracing` event with target
 //! `tessera::audit`.
 

@@ -12,8 +12,22 @@
 //! a KRB-PRIV with the result code and text, or a KRB-ERROR whose e-data
 //! is the result when the AP-REQ could not be accepted.
 //!
+//! Nothing that does not decode as a request is answered (the UDP
+//! "ping-pong" of MIT's CVE-2002-2443): garbage, a wrong version, a frame
+//! whose AP-REQ slot is empty or holds no AP-REQ (every reply, ours or
+//! another server's, is such a frame), or a KRB-PRIV that is no KRB-PRIV is
+//! dropped with a debug-level log line and counted
+//! ([`KpasswdStats::dropped`]). As from MIT's kadmind, a well-framed request
+//! whose AP-REQ is refused still gets a KRB-ERROR (no e-text; the result
+//! string is MIT's fixed "Failed reading application request") so the user
+//! learns why; that reply is itself never a request, so two servers cannot
+//! be set answering each other.
+//!
 //! [`KpasswdService`] is sans-I/O and implements
-//! [`crate::net::RequestHandler`], so the KDC's network edge serves it.
+//! [`crate::net::RequestHandler`], so the KDC's network edge serves it; it
+//! says it blocks (Argon2id for the native enctype, SQLite commits), so the
+//! edge runs it on tokio's blocking pool within
+//! [`crate::net::ServerConfig::max_blocking`].
 
 mod exchange;
 
