@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 use tessera_tests::mit::{Run, free_port, require_mit};
+use tessera_tests::secrets::{TRACE_ENV, log_file};
 
 /// A binary `cargo test --workspace` builds next to this test binary
 /// (target/debug/NAME). None (with a message) when missing outside CI.
@@ -50,6 +51,9 @@ impl Drop for DevKdc {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Its trace-level log must hold no secret of the realm.
+        let log = self.tmp.path().join("kdc-trace.log");
+        tessera_tests::secrets::check_realm_log(&log, &self.dir, &[self.tmp.path().into()], &[]);
     }
 }
 
@@ -69,10 +73,10 @@ impl DevKdc {
             .args(["dev", "--dir"])
             .arg(&dir)
             .args(["--port", &free_port().to_string()])
-            .env("RUST_LOG", "warn")
+            .env(TRACE_ENV.0, TRACE_ENV.1)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log_file(&tmp.path().join("kdc-trace.log")))
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use tessera_kdc::db::PrincipalStore;
 use tessera_tests::mit::{Run, free_port, krb5_conf, require_mit, run};
+use tessera_tests::secrets::{TRACE_ENV, log_file};
 
 use crate::admin_remote::{DevKdc, workspace_bin};
 use tessera_tests::realm::{RealmOptions, TestRealm};
@@ -225,12 +226,16 @@ fn second_kdc_on_the_same_database_sees_the_first_ones_writes_at_once() {
 struct SecondServe {
     child: std::process::Child,
     env: Vec<(String, String)>,
+    /// Its trace-level log (scanned for secrets on drop) and realm dir.
+    log: std::path::PathBuf,
+    dir: std::path::PathBuf,
 }
 
 impl Drop for SecondServe {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        tessera_tests::secrets::check_realm_log(&self.log, &self.dir, &[], &[]);
     }
 }
 
@@ -274,13 +279,14 @@ impl SecondServe {
         let conf = conf.replacen(&kdc_line, &format!("        kdc = 127.0.0.1:{port}"), 1);
         let conf_path = dev.dir.join("krb5-second.conf");
         std::fs::write(&conf_path, conf).expect("write krb5-second.conf");
+        let log = dev.dir.join("kdc-second-trace.log");
         let child = Command::new(kdc)
             .args(["serve", "--config"])
             .arg(&cfg)
-            .env("RUST_LOG", "warn")
+            .env(TRACE_ENV.0, TRACE_ENV.1)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log_file(&log))
             .spawn()
             .expect("start tessera-kdc serve");
         let mut env = dev.env_cc("cc-second");
@@ -289,7 +295,12 @@ impl SecondServe {
                 *v = conf_path.display().to_string();
             }
         }
-        let s = SecondServe { child, env };
+        let s = SecondServe {
+            child,
+            env,
+            log,
+            dir: dev.dir.clone(),
+        };
         // Ready when its TCP port accepts (bounded wait for a condition).
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
