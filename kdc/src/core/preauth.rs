@@ -16,6 +16,12 @@ use super::{Exchange, Kdc};
 use crate::db::{AuthEvent, KeyData, PrincipalEntry, PrincipalFlags};
 
 /// The ETYPE-INFO2 entry describing how `kd` derives from a password.
+///
+/// s2kparams equal to an RFC enctype's default (PBKDF2 4096 iterations for
+/// 17/18, 32768 for 19/20) are left out, as MIT does: RFC 3962 and 8009
+/// fix those defaults, and the reply to an unauthenticated AS-REQ stays
+/// small. The native enctype's are always sent: its default may change
+/// between Tessera versions, and a client must derive what the KDC stored.
 pub(super) fn etype_info2_entry(etype: EncType, kd: &KeyData) -> EtypeInfo2Entry {
     let (salt, params) = match &kd.salt {
         Some(s) => (
@@ -24,11 +30,13 @@ pub(super) fn etype_info2_entry(etype: EncType, kd: &KeyData) -> EtypeInfo2Entry
         ),
         None => (None, None),
     };
-    let params = params.unwrap_or_else(|| etype.default_s2kparams());
+    let default = etype.default_s2kparams();
+    let params = params.unwrap_or_else(|| default.clone());
+    let implied = etype != EncType::Aes256GcmArgon2id && params == default;
     EtypeInfo2Entry {
         etype: etype.as_i32(),
         salt: salt.and_then(|s| tessera_proto::msg::name::kerberos_string(&s, "salt").ok()),
-        s2kparams: Some(params.into()),
+        s2kparams: (!implied).then(|| params.into()),
     }
 }
 
