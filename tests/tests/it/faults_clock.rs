@@ -68,7 +68,7 @@ fn kdc_clock_steps_by_hours_skew_for_real_time_clients_tickets_for_moved_ones() 
     )
     .expect("write krb5.conf");
     let clock = tmp.path().join("faketime");
-    std::fs::write(&clock, "+0\n").expect("faketime file");
+    set_clock(&clock, "+0\n");
     let fake_env: Vec<(String, String)> = vec![
         ("LD_PRELOAD".into(), lib.display().to_string()),
         (
@@ -79,7 +79,7 @@ fn kdc_clock_steps_by_hours_skew_for_real_time_clients_tickets_for_moved_ones() 
         ("FAKETIME_DONT_FAKE_MONOTONIC".into(), "1".into()),
     ];
     let log = tmp.path().join("serve.log");
-    std::fs::write(&clock, "+5d\n").expect("faketime file");
+    set_clock(&clock, "+5d\n");
     let mut serve = Serve::start_with_env(&bins, &[], &realm, &log, &fake_env);
     // libfaketime moves SystemTime::now in the KDC: its first log line is
     // stamped five days ahead.
@@ -94,7 +94,7 @@ fn kdc_clock_steps_by_hours_skew_for_real_time_clients_tickets_for_moved_ones() 
         stamp, expect_day,
         "libfaketime did not move the KDC's clock: {first}"
     );
-    std::fs::write(&clock, "+0\n").expect("faketime file");
+    set_clock(&clock, "+0\n");
 
     let user_pw = realm.password("user.password");
     let real = realm.env("cc-real");
@@ -122,7 +122,7 @@ fn kdc_clock_steps_by_hours_skew_for_real_time_clients_tickets_for_moved_ones() 
         ("-24h", "Ticket not yet valid"),
         ("+0", ""),
     ] {
-        std::fs::write(&clock, format!("{step}\n")).expect("faketime file");
+        set_clock(&clock, &format!("{step}\n"));
         for round in 0..5 {
             let what = format!("clock {step}, round {round}");
             if step == "+0" {
@@ -176,4 +176,13 @@ fn tessera_day(unix: u64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Writes the libfaketime offset file atomically (a new file renamed over
+/// it): the KDC re-reads it on every clock call and must never see it
+/// empty or half written.
+fn set_clock(path: &std::path::Path, spec: &str) {
+    let tmp = path.with_extension("new");
+    std::fs::write(&tmp, spec).expect("faketime file");
+    std::fs::rename(&tmp, path).expect("rename faketime file");
 }
