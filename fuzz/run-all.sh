@@ -1,61 +1,42 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for SECONDS each (default 60), one at a time, and
-# prints a Markdown table of executions per target from libFuzzer's final
-# stats (stat::number_of_executed_units). Needs cargo-fuzz; on a stable
-# toolchain it sets RUSTC_BOOTSTRAP=1 (cargo-fuzz needs -Zsanitizer).
+# Builds every fuzz target once (cargo fuzz build: release, AddressSanitizer,
+# debug assertions), then runs each for SECONDS (default 60), one at a time,
+# and prints a Markdown table: executions (stat::number_of_executed_units),
+# coverage (cov: / ft: of libFuzzer's last stats line) and the result.
+# Exits 1 if any target crashed. On a stable toolchain it sets
+# RUSTC_BOOTSTRAP=1 (cargo-fuzz needs -Zsanitizer).
 #
-#   fuzz/run-all.sh 60            # all targets
-#   fuzz/run-all.sh 60 as_req ... # some targets
+#   fuzz/run-all.sh 60              # all targets, 60 s each
+#   fuzz/run-all.sh 60 as_req ...   # some targets
+#   FUZZ_RUNS=2000 fuzz/run-all.sh  # a fixed number of runs instead of time
 #
-# If the client library does not build, its targets (krb5_conf, keytab,
-# ccache) are reported as skipped. Crashing inputs land in
-# fuzz/artifacts/<target>/; logs in fuzz/logs/<target>.log.
+# Crashing inputs land in fuzz/artifacts/<target>/; logs in
+# fuzz/logs/<target>.log; corpora (grown by the runs) in fuzz/corpus/.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 export RUSTC_BOOTSTRAP=1
 secs="${1:-60}"
 shift || true
-all=(as_req as_rep tgs_req tgs_rep ap_req ap_rep krb_error krb_cred krb_priv
-     krb_safe ticket authenticator enc_kdc_rep_part padata fast kpasswd
-     principal decrypt krb5_conf keytab ccache)
-client_targets=" krb5_conf keytab ccache "
+# shellcheck source=targets.sh
+. "$here/targets.sh"
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
+[ ${#targets[@]} -eq 0 ] && targets=("${ALL_TARGETS[@]}")
 
 [ -d corpus ] || ./seed.sh >/dev/null
 mkdir -p logs
+cargo fuzz build >logs/build.log 2>&1 || {
+    echo "build failed, see fuzz/logs/build.log" >&2; exit 1; }
 
-features=()
-if ! cargo fuzz build "${targets[0]}" >logs/build.log 2>&1 ||
-   ! cargo fuzz build >>logs/build.log 2>&1; then
-    echo "note: full build failed (client-lib?); building without the client targets" >&2
-    features=(--no-default-features)
-    cargo fuzz build "${features[@]}" >>logs/build.log 2>&1 || {
-        echo "build failed, see fuzz/logs/build.log" >&2; exit 1; }
-fi
-
-echo "| target | seconds | executions | result |"
-echo "| --- | ---: | ---: | --- |"
+echo "| target | seconds | executions | cov | ft | result |"
+echo "| --- | ---: | ---: | ---: | ---: | --- |"
 status=0
 for t in "${targets[@]}"; do
-    if [ ${#features[@]} -gt 0 ] && [[ "$client_targets" == *" $t "* ]]; then
-        echo "| $t | - | - | skipped (client-lib did not build) |"
-        continue
-    fi
-    mkdir -p "corpus/$t"
-    cargo fuzz run "${features[@]}" "$t" "corpus/$t" -- \
-        -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
-        -rss_limit_mb=2048 >"logs/$t.log" 2>&1
+    limit=(-max_total_time="$secs")
+    [ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS")
+    run_target "$t" logs/"$t".log "${limit[@]}"
     rc=$?
-    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" |
-            tail -1 | grep -o '[0-9]*$')
-    if [ $rc -eq 0 ]; then
-        result="ok, no crash"
-    else
-        result="**CRASH** (exit $rc; see fuzz/logs/$t.log, fuzz/artifacts/$t/)"
-        status=1
-    fi
-    echo "| $t | $secs | ${execs:-?} | $result |"
+    [ $rc -eq 0 ] || status=1
+    echo "| $t | ${RUN_SECONDS} | ${RUN_EXECS} | ${RUN_COV} | ${RUN_FT} | ${RUN_RESULT} |"
 done
 exit $status

@@ -11,6 +11,10 @@
 //! crash with the input that caused it.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod forge;
+pub mod mutate;
+#[cfg(feature = "kdc")]
+pub mod realm;
 pub mod targets;
 
 use std::fmt::Debug;

@@ -1,6 +1,6 @@
 //! The table of fuzz targets: which decoders each one exercises.
 
-use tessera_proto::crypto::{ChecksumType, EncType, Key};
+use tessera_proto::crypto::{ChecksumType, EncType};
 use tessera_proto::msg::*;
 
 use crate::{der_accepts, der_roundtrip};
@@ -134,15 +134,6 @@ pub fn principal(data: &[u8]) {
     }
 }
 
-/// A fixed key per enctype (the fuzzer cannot guess keys, so this checks
-/// that hostile ciphertext is rejected cleanly, not that it decrypts).
-fn fixed_key(etype: EncType) -> Key {
-    let bytes: Vec<u8> = (0..etype.key_len())
-        .map(|i| (i as u8).wrapping_mul(37))
-        .collect();
-    Key::from_bytes(etype, &bytes).unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// `Key::decrypt` over arbitrary ciphertext for each enctype, plus
 /// `verify_checksum` over an arbitrary checksum value, plus encrypt/decrypt
 /// of the input as plaintext. Layout: byte 0 picks the enctype, bytes 1..5
@@ -156,7 +147,9 @@ pub fn decrypt(data: &[u8]) {
         Some((u, b)) => (u32::from_be_bytes(*u), b),
         None => (1, rest),
     };
-    let key = fixed_key(etype);
+    // A fixed key: the fuzzer cannot guess keys, so this checks that
+    // hostile ciphertext is rejected cleanly, not that it decrypts.
+    let key = crate::forge::fixed_key(etype, 0);
     // Hostile ciphertext: an error, never a panic (and with overwhelming
     // probability never a success).
     let _ = key.decrypt(usage, body);
@@ -198,3 +191,21 @@ pub fn decrypt(data: &[u8]) {
 mod client;
 #[cfg(feature = "client")]
 pub use client::{ccache, keytab, krb5_conf};
+
+#[cfg(feature = "client")]
+mod ap_gss;
+#[cfg(feature = "client")]
+pub use ap_gss::{acceptor_target as acceptor, gss_token, priv_safe};
+
+#[cfg(feature = "kdc")]
+mod kdc;
+#[cfg(feature = "kdc")]
+pub use kdc::{kdc_handle, kdc_toml};
+
+#[cfg(feature = "kdc")]
+mod services;
+#[cfg(feature = "kdc")]
+pub use services::{admin_frame, kpasswd_service};
+
+mod crypto_diff;
+pub use crypto_diff::crypto_diff;

@@ -1,5 +1,6 @@
 //! Builds the seed corpora for the fuzz targets from the MIT captures in
-//! `proto/tests/data/mit/` (run by `fuzz/seed.sh`; not a fuzz target).
+//! `proto/tests/data/mit/` and the Heimdal captures in
+//! `proto/tests/data/heimdal/` (run by `fuzz/seed.sh`; not a fuzz target).
 //!
 //! 1. Walks every capture's DER tree (descending into OCTET STRINGs that
 //!    hold DER) and keeps every element.
@@ -12,7 +13,11 @@
 //! 4. Files each element under `corpus/<target>/` for every target whose
 //!    decoders accept it, plus seeds for the principal and decrypt targets.
 //!
-//! Usage: `seedgen MIT_DIR CORPUS_DIR`.
+//! 5. Seeds the structure-aware targets: captured requests, AP-REQs,
+//!    kpasswd and KRB-PRIV/SAFE messages in raw mode, and fixed
+//!    pseudo-random inputs for their structured mode.
+//!
+//! Usage: `seedgen MIT_DIR CORPUS_DIR [MORE_CAPTURE_DIR...]`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeSet, hash_map::DefaultHasher};
@@ -112,18 +117,23 @@ fn write_seed(corpus: &Path, target: &str, data: &[u8]) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (mit, corpus) = match args.as_slice() {
-        [_, m, c] => (PathBuf::from(m), PathBuf::from(c)),
+    let (mit, corpus, more) = match args.as_slice() {
+        [_, m, c, more @ ..] => (
+            PathBuf::from(m),
+            PathBuf::from(c),
+            more.iter().map(PathBuf::from).collect::<Vec<_>>(),
+        ),
         _ => {
-            eprintln!("usage: seedgen MIT_DIR CORPUS_DIR");
+            eprintln!("usage: seedgen MIT_DIR CORPUS_DIR [MORE_CAPTURE_DIR...]");
             std::process::exit(2);
         }
     };
 
     // 1. Every element of every capture.
     let mut blobs = BTreeSet::new();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&mit)
-        .unwrap()
+    let mut files: Vec<PathBuf> = std::iter::once(&mit)
+        .chain(&more)
+        .flat_map(|d| std::fs::read_dir(d).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "der" || e == "bin"))
         .collect();
@@ -134,6 +144,11 @@ fn main() {
 
     // 2. Decrypt to a fixpoint with long-term and discovered session keys.
     let mut keys = read_keys(&mit.join("keys.txt"));
+    for d in &more {
+        if d.join("keys.txt").exists() {
+            keys.extend(read_keys(&d.join("keys.txt")));
+        }
+    }
     let mut tried = BTreeSet::new();
     loop {
         let keys_before = keys.len();
@@ -336,7 +351,67 @@ fn main() {
             *counts.entry(t).or_default() += 1;
         }
     }
+    structured_seeds(&corpus, &blobs, &mut counts);
     for (t, n) in counts {
         eprintln!("seedgen: {t}: {n} seeds");
+    }
+}
+
+/// Seeds of the structure-aware targets: captured messages in raw mode
+/// (first byte `RAW`, see `tessera_fuzz::mutate`), and fixed pseudo-random
+/// inputs for the structured mode (which any bytes drive).
+fn structured_seeds<'a>(
+    corpus: &Path,
+    blobs: &BTreeSet<Vec<u8>>,
+    counts: &mut std::collections::BTreeMap<&'a str, usize>,
+) {
+    use tessera_fuzz::mutate::RAW;
+    let mut put = |t: &'a str, body: &[u8]| {
+        let mut s = vec![RAW];
+        s.extend_from_slice(body);
+        write_seed(corpus, t, &s);
+        *counts.entry(t).or_default() += 1;
+    };
+    for b in blobs {
+        if msg::decode::<AsReq>(b).is_ok() || msg::decode::<TgsReq>(b).is_ok() {
+            put("kdc_handle", b);
+        }
+        if msg::decode::<ApReq>(b).is_ok() {
+            put("acceptor", b);
+            let mut framed = (b.len() as u32).to_be_bytes().to_vec();
+            framed.extend_from_slice(b);
+            put("admin_frame", &framed);
+        }
+        if KpasswdRequest::decode(b).is_ok() || KpasswdReply::decode(b).is_ok() {
+            put("kpasswd_service", b);
+        }
+        if msg::decode::<KrbPriv>(b).is_ok() || msg::decode::<KrbSafe>(b).is_ok() {
+            put("priv_safe", b);
+        }
+    }
+    let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+    for t in [
+        "kdc_handle",
+        "kpasswd_service",
+        "admin_frame",
+        "acceptor",
+        "gss_token",
+        "priv_safe",
+        "crypto_diff",
+    ] {
+        for i in 0..24usize {
+            let len = 16 + i * 24;
+            let s: Vec<u8> = (0..len)
+                .map(|j| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    // Never RAW as the first byte: these drive the structured mode.
+                    if j == 0 { (x as u8) | 1 } else { x as u8 }
+                })
+                .collect();
+            write_seed(corpus, t, &s);
+            *counts.entry(t).or_default() += 1;
+        }
     }
 }
