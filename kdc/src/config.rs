@@ -90,6 +90,8 @@ pub struct NetworkConfig {
     pub tcp_idle_timeout: Duration,
     /// Cap on concurrently open TCP connections.
     pub max_tcp_connections: usize,
+    /// Cap on TCP connections open at once from one address (IPv6: /64).
+    pub max_tcp_connections_per_peer: usize,
 }
 
 /// Database settings.
@@ -331,6 +333,13 @@ impl KdcConfig {
             1,
             1_000_000,
         )?;
+        let max_tcp_connections_per_peer = int_in(
+            "network.max_tcp_connections_per_peer",
+            raw.network.max_tcp_connections_per_peer,
+            crate::net::DEFAULT_MAX_TCP_CONNECTIONS_PER_PEER as i64,
+            1,
+            1_000_000,
+        )?;
         let admin_limits = {
             use crate::admin_server::limits as l;
             let preauth_timeout = raw
@@ -502,6 +511,7 @@ impl KdcConfig {
                 udp_max_reply_size: udp_max_reply_size as usize,
                 tcp_idle_timeout,
                 max_tcp_connections: max_tcp_connections as usize,
+                max_tcp_connections_per_peer: max_tcp_connections_per_peer as usize,
             },
             database: DatabaseConfig {
                 dir: resolve(raw.database.dir.trim()),
@@ -542,6 +552,7 @@ impl KdcConfig {
             udp_max_reply_size: self.network.udp_max_reply_size,
             tcp_idle_timeout: self.network.tcp_idle_timeout,
             max_tcp_connections: self.network.max_tcp_connections,
+            max_tcp_connections_per_peer: self.network.max_tcp_connections_per_peer,
             ..crate::net::ServerConfig::default()
         }
     }

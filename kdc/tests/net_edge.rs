@@ -228,6 +228,67 @@ async fn tcp_connection_cap() {
     r.task.await.unwrap();
 }
 
+/// A TCP connection to `server` from the source address `from`.
+async fn connect_from(from: &str, server: SocketAddr) -> TcpStream {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    sock.connect(server).await.unwrap()
+}
+
+#[tokio::test]
+async fn tcp_per_peer_cap_leaves_slots_for_other_hosts() {
+    // Slowloris from one host: it may hold max_tcp_connections_per_peer idle
+    // connections, no more, and another host still gets served.
+    let r = start(
+        "127.0.0.1",
+        ServerConfig {
+            max_tcp_connections: 8,
+            max_tcp_connections_per_peer: 2,
+            tcp_idle_timeout: Duration::from_secs(60),
+            ..small_config()
+        },
+    )
+    .await
+    .unwrap();
+    let server = r.tcp[0];
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        idle.push(connect_from("127.0.0.1", server).await);
+    }
+    // Make sure both were accepted and counted: each answers once.
+    for c in &mut idle {
+        tcp_send(c, b"x").await;
+        assert_eq!(tcp_recv(c).await.unwrap(), b"tcp:x");
+    }
+    let mut third = connect_from("127.0.0.1", server).await;
+    tcp_send(&mut third, b"y").await;
+    assert!(
+        closed(&mut third).await,
+        "a third connection from 127.0.0.1 is refused"
+    );
+    let mut other = connect_from("127.0.0.2", server).await;
+    tcp_send(&mut other, b"z").await;
+    assert_eq!(tcp_recv(&mut other).await.unwrap(), b"tcp:z");
+    // A connection that closes frees its peer's slot.
+    drop(idle.pop());
+    let mut again = None;
+    for _ in 0..50 {
+        let mut c = connect_from("127.0.0.1", server).await;
+        tcp_send(&mut c, b"w").await;
+        if let Some(reply) = tcp_recv(&mut c).await {
+            assert_eq!(reply, b"tcp:w");
+            again = Some(c);
+            break;
+        }
+    }
+    assert!(
+        again.is_some(),
+        "the freed slot is given to 127.0.0.1 again"
+    );
+    r.token.cancel();
+    r.task.await.unwrap();
+}
+
 #[tokio::test]
 async fn ipv6_loopback_works() {
     let Some(r) = start("[::1]", small_config()).await else {

@@ -1,15 +1,13 @@
 //! What the admin server allows a connection before and after its AP-REQ
-//! is verified, and the per-address count of unauthenticated connections.
+//! is verified.
 //!
 //! Before authentication anyone who can reach the port is talking, so the
 //! first frame must arrive whole within a short time, must be no larger
 //! than an AP-REQ needs, and one address can hold only a few such
-//! connections (the others stay free for real administrators). Once
-//! authenticated, a connection gets the full frame size and idle timeout.
+//! connections (the others stay free for real administrators; counted by
+//! [`crate::net::PeerCounts`]). Once authenticated, a connection gets the
+//! full frame size and idle timeout.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::protocol::MAX_FRAME;
@@ -55,78 +53,5 @@ impl Default for AdminLimits {
             max_frame: MAX_FRAME,
             max_connections: MAX_CONNECTIONS,
         }
-    }
-}
-
-/// Unauthenticated connections per IP address.
-#[derive(Debug, Default)]
-pub(crate) struct PeerCounts {
-    counts: Mutex<HashMap<IpAddr, usize>>,
-}
-
-impl PeerCounts {
-    /// Counts one more unauthenticated connection from `ip` unless it
-    /// already holds `max`; the guard uncounts it when dropped.
-    pub(crate) fn try_enter(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<PeerGuard> {
-        let mut m = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = m.entry(ip).or_insert(0);
-        if *n >= max {
-            return None;
-        }
-        *n += 1;
-        Some(PeerGuard {
-            counts: Arc::clone(self),
-            ip,
-        })
-    }
-
-    /// Unauthenticated connections from `ip` now.
-    #[cfg(test)]
-    pub(crate) fn count(&self, ip: IpAddr) -> usize {
-        let m = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        m.get(&ip).copied().unwrap_or(0)
-    }
-}
-
-/// One counted unauthenticated connection.
-#[derive(Debug)]
-pub(crate) struct PeerGuard {
-    counts: Arc<PeerCounts>,
-    ip: IpAddr,
-}
-
-impl Drop for PeerGuard {
-    fn drop(&mut self) {
-        let mut m = self
-            .counts
-            .counts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(n) = m.get_mut(&self.ip) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                m.remove(&self.ip);
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn per_peer_counts_are_bounded_and_released() {
-        let c = Arc::new(PeerCounts::default());
-        let a: IpAddr = "127.0.0.1".parse().unwrap();
-        let b: IpAddr = "127.0.0.2".parse().unwrap();
-        let g1 = c.try_enter(a, 2).unwrap();
-        let _g2 = c.try_enter(a, 2).unwrap();
-        assert!(c.try_enter(a, 2).is_none());
-        let _h = c.try_enter(b, 2).unwrap();
-        drop(g1);
-        assert_eq!(c.count(a), 1);
-        assert!(c.try_enter(a, 2).is_some());
     }
 }

@@ -16,12 +16,13 @@ use tessera_client::ap::{Acceptor, DEFAULT_REPLAY_CAPACITY, ReplayCache, now_mic
 use tessera_client::priv_safe::PrivSafe;
 use tessera_proto::msg::Principal;
 
-use super::limits::{AdminLimits, PeerCounts};
+use super::limits::AdminLimits;
 use super::onc_rpc;
 use super::principals::{ADMIN_SERVICE, keytab_from_store, service_principal};
 use super::protocol::{WireReply, frame, frame_len};
 use crate::admin::audit::audit;
 use crate::admin::{AdminError, AdminRequest, AdminService, Caller};
+use crate::net::{PeerCounts, PeerGuard};
 
 pub use super::limits::{IDLE_TIMEOUT, MAX_CONNECTIONS};
 
@@ -266,7 +267,7 @@ impl AdminServer {
         &self,
         mut s: TcpStream,
         peer: SocketAddr,
-        unauthenticated: super::limits::PeerGuard,
+        unauthenticated: PeerGuard,
     ) -> Result<(), ConnError> {
         let first =
             tokio::time::timeout(self.limits.preauth_timeout, self.first_frame(&mut s, peer)).await;

@@ -55,6 +55,7 @@ pub(super) struct RawNetwork {
     pub(super) udp_max_reply_size: Option<i64>,
     pub(super) tcp_idle_timeout: Option<DurationValue>,
     pub(super) max_tcp_connections: Option<i64>,
+    pub(super) max_tcp_connections_per_peer: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

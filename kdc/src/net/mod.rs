@@ -18,6 +18,7 @@
 //! ([`RequestHandler::shutdown`]).
 
 mod call;
+mod peers;
 mod server;
 mod tcp;
 mod udp;
@@ -25,6 +26,7 @@ mod udp;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
+pub use peers::{PeerCounts, PeerGuard, PeerKey};
 pub use server::{Server, bind_all};
 
 /// Largest UDP payload over IPv4 (65535 - 8 UDP - 20 IP header bytes).
@@ -104,6 +106,10 @@ pub struct ServerConfig {
     /// Cap on concurrently open TCP connections; extra ones are closed at
     /// once.
     pub max_tcp_connections: usize,
+    /// Cap on TCP connections open at once from one peer (an IPv4 address
+    /// or an IPv6 /64, [`PeerKey`]); extra ones are closed at once, so one
+    /// host holding idle connections cannot take every slot.
+    pub max_tcp_connections_per_peer: usize,
     /// Cap on UDP requests being handled at once; extra ones are dropped.
     pub max_udp_in_flight: usize,
     /// Cap on requests of a [blocking](RequestHandler::blocking) handler
@@ -112,6 +118,12 @@ pub struct ServerConfig {
     /// requests wait.
     pub max_blocking: usize,
 }
+
+/// Default [`ServerConfig::max_tcp_connections_per_peer`]: a KDC's TCP
+/// clients hold a connection for one exchange, so even a large NAT rarely
+/// has this many at once; an attacker from one address gets 64 of the
+/// default 1024 slots.
+pub const DEFAULT_MAX_TCP_CONNECTIONS_PER_PEER: usize = 64;
 
 /// Default [`ServerConfig::max_blocking`]: the number of CPUs, between 2
 /// and 8.
@@ -126,6 +138,7 @@ impl Default for ServerConfig {
             udp_max_reply_size: MAX_UDP_PAYLOAD,
             tcp_idle_timeout: Duration::from_secs(30),
             max_tcp_connections: 1024,
+            max_tcp_connections_per_peer: DEFAULT_MAX_TCP_CONNECTIONS_PER_PEER,
             max_udp_in_flight: 4096,
             max_blocking: default_max_blocking(),
         }

@@ -43,6 +43,8 @@ impl<H: RequestHandler> Server<H> {
         let tracker = TaskTracker::new();
         let tcp_slots = Arc::new(Semaphore::new(config.max_tcp_connections.max(1)));
         let udp_slots = Arc::new(Semaphore::new(config.max_udp_in_flight.max(1)));
+        // One count per peer across every TCP listener (IPv4 and IPv6).
+        let tcp_peers = Arc::new(super::PeerCounts::default());
         let blocking_slots = Arc::new(Semaphore::new(config.max_blocking.max(1)));
         for sock in udp_sockets {
             tracker.spawn(udp::serve(
@@ -61,6 +63,7 @@ impl<H: RequestHandler> Server<H> {
                 Arc::clone(&self.handler),
                 Arc::clone(&config),
                 Arc::clone(&tcp_slots),
+                Arc::clone(&tcp_peers),
                 Arc::clone(&blocking_slots),
                 shutdown.clone(),
                 tracker.clone(),

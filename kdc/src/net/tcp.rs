@@ -11,6 +11,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::peers::{PeerCounts, PeerGuard};
 use super::{EdgeError, RequestHandler, ServerConfig, Transport, call};
 
 /// The reserved high bit of the length prefix.
@@ -22,6 +23,7 @@ pub(super) async fn serve<H: RequestHandler>(
     handler: Arc<H>,
     config: Arc<ServerConfig>,
     slots: Arc<Semaphore>,
+    peers: Arc<PeerCounts>,
     blocking_slots: Arc<Semaphore>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -41,6 +43,13 @@ pub(super) async fn serve<H: RequestHandler>(
                 }
             },
         };
+        let Some(peer_guard) = peers.try_enter(peer.ip(), config.max_tcp_connections_per_peer)
+        else {
+            tracing::info!(%peer, max = config.max_tcp_connections_per_peer,
+                "tcp connection refused: max_tcp_connections_per_peer reached for this address");
+            drop(stream);
+            continue;
+        };
         let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
             tracing::warn!(%peer, "tcp connection refused: max_tcp_connections reached");
             drop(stream);
@@ -54,7 +63,7 @@ pub(super) async fn serve<H: RequestHandler>(
             Arc::clone(&config),
             Arc::clone(&blocking_slots),
             shutdown.clone(),
-            permit,
+            (permit, peer_guard),
         ));
     }
     tracing::info!(addr = local.map(tracing::field::display), "TCP stopped");
@@ -107,7 +116,7 @@ async fn connection<H: RequestHandler>(
     config: Arc<ServerConfig>,
     blocking_slots: Arc<Semaphore>,
     shutdown: CancellationToken,
-    _permit: OwnedSemaphorePermit,
+    _held: (OwnedSemaphorePermit, PeerGuard),
 ) {
     let mut requests = 0u64;
     let why = loop {
