@@ -130,9 +130,14 @@ impl Deferred {
     pub fn start(&self, store: Arc<dyn PrincipalStore>, capacity: usize) {
         let (tx, rx) = sync_channel(capacity.max(1));
         let shared = Arc::clone(&self.shared);
+        // The writer logs through the subscriber of the thread that built
+        // the KDC (a process-wide one, or a test's scoped one).
+        let dispatch = tracing::dispatcher::get_default(Clone::clone);
         let spawned = std::thread::Builder::new()
             .name("lockout-writer".into())
-            .spawn(move || run(&*store, &rx, &shared));
+            .spawn(move || {
+                tracing::dispatcher::with_default(&dispatch, || run(&*store, &rx, &shared));
+            });
         match spawned {
             Ok(handle) => {
                 if let Ok(mut s) = self.sender.write() {
