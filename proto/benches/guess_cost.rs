@@ -15,6 +15,8 @@
 //! parameters, to choose defaults.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// Only `timing` of the shared harness is used here.
+#[allow(dead_code)]
 #[path = "common/mod.rs"]
 mod common;
 

@@ -41,10 +41,12 @@ impl<H: RequestHandler> Server<H> {
         }
         let config = Arc::new(self.config);
         let tracker = TaskTracker::new();
-        let tcp_slots = Arc::new(Semaphore::new(config.max_tcp_connections.max(1)));
-        let udp_slots = Arc::new(Semaphore::new(config.max_udp_in_flight.max(1)));
         // One count per peer across every TCP listener (IPv4 and IPv6).
-        let tcp_peers = Arc::new(super::PeerCounts::default());
+        let tcp_slots = tcp::TcpSlots {
+            total: Arc::new(Semaphore::new(config.max_tcp_connections.max(1))),
+            peers: Arc::new(super::PeerCounts::default()),
+        };
+        let udp_slots = Arc::new(Semaphore::new(config.max_udp_in_flight.max(1)));
         let blocking_slots = Arc::new(Semaphore::new(config.max_blocking.max(1)));
         for sock in udp_sockets {
             tracker.spawn(udp::serve(
@@ -62,8 +64,7 @@ impl<H: RequestHandler> Server<H> {
                 listener,
                 Arc::clone(&self.handler),
                 Arc::clone(&config),
-                Arc::clone(&tcp_slots),
-                Arc::clone(&tcp_peers),
+                tcp_slots.clone(),
                 Arc::clone(&blocking_slots),
                 shutdown.clone(),
                 tracker.clone(),

@@ -17,13 +17,20 @@ use super::{EdgeError, RequestHandler, ServerConfig, Transport, call};
 /// The reserved high bit of the length prefix.
 const RESERVED_BIT: u32 = 0x8000_0000;
 
+/// The connection slots every TCP listener of a server shares: the total
+/// and the per-peer counts.
+#[derive(Debug, Clone)]
+pub(super) struct TcpSlots {
+    pub(super) total: Arc<Semaphore>,
+    pub(super) peers: Arc<PeerCounts>,
+}
+
 /// Accepts connections on `listener` until `shutdown`.
 pub(super) async fn serve<H: RequestHandler>(
     listener: TcpListener,
     handler: Arc<H>,
     config: Arc<ServerConfig>,
-    slots: Arc<Semaphore>,
-    peers: Arc<PeerCounts>,
+    slots: TcpSlots,
     blocking_slots: Arc<Semaphore>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -43,14 +50,16 @@ pub(super) async fn serve<H: RequestHandler>(
                 }
             },
         };
-        let Some(peer_guard) = peers.try_enter(peer.ip(), config.max_tcp_connections_per_peer)
+        let Some(peer_guard) = slots
+            .peers
+            .try_enter(peer.ip(), config.max_tcp_connections_per_peer)
         else {
             tracing::info!(%peer, max = config.max_tcp_connections_per_peer,
                 "tcp connection refused: max_tcp_connections_per_peer reached for this address");
             drop(stream);
             continue;
         };
-        let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
+        let Ok(permit) = Arc::clone(&slots.total).try_acquire_owned() else {
             tracing::warn!(%peer, "tcp connection refused: max_tcp_connections reached");
             drop(stream);
             continue;
