@@ -11,7 +11,8 @@
 #   FUZZ_RUNS=2000 fuzz/run-all.sh  # a fixed number of runs instead of time
 #
 # Crashing inputs land in fuzz/artifacts/<target>/; logs in
-# fuzz/logs/<target>.log; corpora (grown by the runs) in fuzz/corpus/.
+# fuzz/logs/<target>.log; corpora (grown by the runs) in fuzz/corpus/, or
+# in $FUZZ_CORPUS when set (seed.sh writes there too).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
@@ -23,7 +24,7 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${ALL_TARGETS[@]}")
 
-[ -d corpus ] || ./seed.sh >/dev/null
+[ -d "$FUZZ_CORPUS" ] || ./seed.sh >/dev/null
 mkdir -p logs
 cargo fuzz build >logs/build.log 2>&1 || {
     echo "build failed, see fuzz/logs/build.log" >&2; exit 1; }

@@ -3,11 +3,11 @@
 # and the Heimdal captures in proto/tests/data/heimdal
 # (every DER element, decrypted parts, synthesized KRB-PRIV/SAFE/CRED and
 # kpasswd framing: see src/bin/seedgen.rs) and the client-lib fixtures.
-# The corpus directory is not committed (.gitignore).
+# The corpus directory ($FUZZ_CORPUS, default fuzz/corpus) is not committed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-corpus="$here/corpus"
+corpus="${FUZZ_CORPUS:-$here/corpus}"
 mkdir -p "$corpus"
 
 cargo build --quiet --release --manifest-path "$here/Cargo.toml" \

@@ -9,16 +9,19 @@ ALL_TARGETS=(as_req as_rep tgs_req tgs_rep ap_req ap_rep krb_error krb_cred
 
 FUZZ_BIN_DIR="${FUZZ_BIN_DIR:-$here/target/x86_64-unknown-linux-gnu/release}"
 
-# run_target TARGET LOG LIBFUZZER_ARGS...: runs TARGET on corpus/TARGET
+# Corpora live in $FUZZ_CORPUS/<target> (default fuzz/corpus).
+FUZZ_CORPUS="${FUZZ_CORPUS:-$here/corpus}"
+
+# run_target TARGET LOG LIBFUZZER_ARGS...: runs TARGET on its corpus
 # with nice -n 19; sets RUN_SECONDS, RUN_EXECS, RUN_COV, RUN_FT and
 # RUN_RESULT from its log; returns libFuzzer's exit status.
 run_target() {
     local t="$1" log="$2"
     shift 2
-    mkdir -p "corpus/$t" "artifacts/$t" "$(dirname "$log")"
+    mkdir -p "$FUZZ_CORPUS/$t" "artifacts/$t" "$(dirname "$log")"
     local start end rc
     start=$(date +%s)
-    nice -n 19 "$FUZZ_BIN_DIR/$t" "corpus/$t" -artifact_prefix="artifacts/$t/" \
+    nice -n 19 "$FUZZ_BIN_DIR/$t" "$FUZZ_CORPUS/$t" -artifact_prefix="artifacts/$t/" \
         -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 "$@" >"$log" 2>&1
     rc=$?
     end=$(date +%s)
