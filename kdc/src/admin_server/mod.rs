@@ -30,12 +30,12 @@ pub mod server;
 pub mod services;
 
 pub use client::{RemoteAdmin, service_creds};
+pub use limits::AdminLimits;
 pub use principals::{
     ADMIN_SERVICE, CHANGEPW_SERVICE, ensure_service_principals, keytab_from_store,
     service_principal,
 };
 pub use protocol::{MAX_FRAME, WireReply};
-pub use limits::AdminLimits;
 pub use server::AdminServer;
 pub use services::{
     ServiceSockets, bind_loopback_free, bind_services, run_services, set_krb5_conf_servers,

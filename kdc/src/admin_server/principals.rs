@@ -5,6 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use tessera_client::ap::{DEFAULT_REPLAY_PER_CLIENT, ENTRY_BYTES, ReplayCache, ReplayLimits};
 use tessera_client::keytab::{Keytab, KeytabEntry, KtPrincipal};
 use tessera_proto::msg::{NameType, Principal};
 use zeroize::Zeroizing;
@@ -18,6 +19,23 @@ use crate::realm::{KeySource, PrincipalAttrs, RealmError, create_principal, serv
 pub const ADMIN_SERVICE: &str = "kadmin/admin";
 /// The password change service's principal (without realm).
 pub const CHANGEPW_SERVICE: &str = "kadmin/changepw";
+
+/// Authenticators the admin and kpasswd services each remember (10 MiB):
+/// one authenticator per kadmin or kpasswd run, so even a provisioning
+/// script running kadmin ten times a second stays within it over the
+/// replay window; when full, the heaviest client's oldest go first.
+pub const SERVICE_REPLAY_ENTRIES: usize = 1 << 16;
+
+/// The replay cache of the admin or kpasswd service, for `skew`.
+pub fn service_replay_cache(skew: Duration) -> ReplayCache {
+    ReplayCache::with_limits(
+        skew * 2,
+        ReplayLimits {
+            max_bytes: SERVICE_REPLAY_ENTRIES * ENTRY_BYTES,
+            per_client: DEFAULT_REPLAY_PER_CLIENT,
+        },
+    )
+}
 
 /// `kadmin/admin@REALM` or `kadmin/changepw@REALM` as a protocol
 /// principal (NT-SRV-INST, as MIT's clients ask for it).

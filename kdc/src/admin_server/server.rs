@@ -12,13 +12,15 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use tessera_client::ap::{Acceptor, DEFAULT_REPLAY_CAPACITY, ReplayCache, now_micros};
+use tessera_client::ap::{Acceptor, ReplayCache, now_micros};
 use tessera_client::priv_safe::PrivSafe;
 use tessera_proto::msg::Principal;
 
 use super::limits::AdminLimits;
 use super::onc_rpc;
-use super::principals::{ADMIN_SERVICE, keytab_from_store, service_principal};
+use super::principals::{
+    ADMIN_SERVICE, keytab_from_store, service_principal, service_replay_cache,
+};
 use super::protocol::{WireReply, frame, frame_len};
 use crate::admin::audit::audit;
 use crate::admin::{AdminError, AdminRequest, AdminService, Caller};
@@ -154,7 +156,7 @@ impl AdminServer {
         AdminServer {
             server: service_principal(ADMIN_SERVICE, &realm),
             server_name: format!("{ADMIN_SERVICE}@{realm}"),
-            rcache: Arc::new(ReplayCache::new(skew * 2, DEFAULT_REPLAY_CAPACITY)),
+            rcache: Arc::new(service_replay_cache(skew)),
             admin,
             skew,
             limits: AdminLimits::default(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tessera_client::ap::{Acceptor, ApSession, DEFAULT_REPLAY_CAPACITY, ReplayCache};
+use tessera_client::ap::{Acceptor, ApSession, ReplayCache};
 use tessera_client::priv_safe::PrivSafe;
 use tessera_proto::crypto::usage;
 use tessera_proto::msg::{
@@ -17,7 +17,9 @@ use tessera_proto::msg::{
 use zeroize::Zeroizing;
 
 use crate::admin::{AdminError, AdminRequest, AdminService, Caller, KeySpec, Secret};
-use crate::admin_server::principals::{CHANGEPW_SERVICE, keytab_from_store, service_principal};
+use crate::admin_server::principals::{
+    CHANGEPW_SERVICE, keytab_from_store, service_principal, service_replay_cache,
+};
 use crate::net::{RequestHandler, Transport};
 
 /// Counters of the service (for tests and metrics).
@@ -87,7 +89,7 @@ impl KpasswdService {
         KpasswdService {
             server: service_principal(CHANGEPW_SERVICE, &realm),
             server_name: format!("{CHANGEPW_SERVICE}@{realm}"),
-            rcache: Arc::new(ReplayCache::new(skew * 2, DEFAULT_REPLAY_CAPACITY)),
+            rcache: Arc::new(service_replay_cache(skew)),
             admin,
             skew,
             stats: KpasswdStats::default(),
