@@ -252,7 +252,7 @@ impl ReplayCache {
             return Err(ReplayRefusal::ClientOverQuota);
         }
         while shard.entries.len() >= self.shard_entries {
-            if shard.sweep(now, 1) == 0 && !shard.evict_heaviest() {
+            if shard.sweep(now, 1) == 0 && !shard.evict_heaviest(client_id) {
                 break;
             }
         }
@@ -406,16 +406,20 @@ impl Shard {
     }
 
     /// Drops the oldest entry of the client holding the most; false when
-    /// there is none.
-    fn evict_heaviest(&mut self) -> bool {
+    /// there is none. Among clients tied for the most, `requester` (the
+    /// client whose entry needs the room) pays first, so a client never
+    /// grows past the others by pushing out their entries.
+    fn evict_heaviest(&mut self, requester: ClientId) -> bool {
         while self.top > 0 && !self.levels.contains_key(&self.top) {
             self.top -= 1;
         }
-        let Some(client) = self
-            .levels
-            .get(&self.top)
-            .and_then(|set| set.iter().next().copied())
-        else {
+        let Some(client) = self.levels.get(&self.top).and_then(|set| {
+            if set.contains(&requester) {
+                Some(requester)
+            } else {
+                set.iter().next().copied()
+            }
+        }) else {
             return false;
         };
         loop {
