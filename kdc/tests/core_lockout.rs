@@ -432,23 +432,30 @@ fn shutdown_writes_everything_queued() {
 }
 
 #[test]
-fn full_queue_drops_the_outcome_and_counts_it() {
+fn full_queue_waits_and_counts_every_failure() {
+    // Dropping failures when the queue is full would let an attacker who
+    // fills it (with other principals' failures) guess freely: a full queue
+    // makes the request wait for room instead, and every failure counts.
     let r = locked_realm(1800);
     let (kdc, gate) = gated_kdc(&r, 1);
     // First job: taken by the writer and held; second: fills the queue.
     assert_eq!(wrong_attempt(&kdc, NOW), PREAUTH_FAILED);
     assert_eq!(gate.next_write(), user("alice"));
     assert_eq!(wrong_attempt(&kdc, NOW + 1), PREAUTH_FAILED);
-    // Third: queue full. The request is still answered, not counted.
-    assert_eq!(wrong_attempt(&kdc, NOW + 2), PREAUTH_FAILED);
-    let stats = kdc.lockout().writer_stats();
-    assert_eq!(stats.dropped.load(Ordering::Relaxed), 1);
-    assert_eq!(stats.queued.load(Ordering::Relaxed), 2);
-    gate.open(2);
+    // Third: the queue is full, so it waits until the writer takes the
+    // second job (after the held write is let through).
+    let third = std::thread::scope(|s| {
+        let t = s.spawn(|| wrong_attempt(&kdc, NOW + 2));
+        gate.open(3);
+        t.join().unwrap()
+    });
+    assert_eq!(third, PREAUTH_FAILED);
     assert!(kdc.lockout().flush(Duration::from_secs(60)));
-    assert_eq!(r.entry(&user("alice")).fail_count, 2);
-    // Two failures: not locked; the right password works (and its write,
-    // clearing the count, goes through too).
-    gate.open(1);
-    assert_eq!(attempt_on(&kdc, PASSWORD, NOW + 3, 960), 0);
+    let stats = kdc.lockout().writer_stats();
+    assert_eq!(stats.queued.load(Ordering::Relaxed), 3);
+    assert_eq!(stats.written.load(Ordering::Relaxed), 3);
+    assert!(stats.waited.load(Ordering::Relaxed) <= 1);
+    assert_eq!(r.entry(&user("alice")).fail_count, 3);
+    // Three failures lock the account: the right password is refused.
+    assert_eq!(attempt_on(&kdc, PASSWORD, NOW + 3, 960), CLIENT_REVOKED);
 }

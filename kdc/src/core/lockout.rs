@@ -29,8 +29,8 @@
 //! while an in-memory overlay counts a failure at once, so the decision for
 //! the very next request from any task in this process is what it would be
 //! had the write landed (pending failures plus the stored count). A full
-//! queue means the outcome is not recorded (logged and counted; the request
-//! never waits); a clean shutdown writes everything queued
+//! queue makes the request wait for room (logged and counted), so no
+//! failure goes uncounted; a clean shutdown writes everything queued
 //! ([`Lockout::shutdown`]). Without a writer (a `Lockout` used on its own)
 //! writes happen in the caller. Writes by other processes (`kadmin
 //! unlock`) arrive through the store's refresh. A failed write is logged and

@@ -11,10 +11,12 @@
 //!   clears it) the overlay's count alone, until the reset is written. An
 //!   overlay entry goes once the writer has written the newest job queued
 //!   for it.
-//! * **Queue full**: the job is not queued, nothing is counted in memory,
-//!   and the caller sees a failed write, as when the store refuses one
-//!   (logged at warn, counted in [`WriterStats::dropped`]). The request is
-//!   never made to wait.
+//! * **Queue full**: the request waits for room (logged at warn, counted in
+//!   [`WriterStats::waited`]). Dropping the write instead would let an
+//!   attacker who fills the queue with other principals' failures guess a
+//!   password without being counted; so under a flood the store's write
+//!   rate paces the failed pre-authentications, as it does in MIT's KDC
+//!   (which writes every failure on the request path).
 //! * **Shutdown**: [`Deferred::shutdown`] closes the queue and waits for the
 //!   writer to write everything queued. Dropping the KDC without it lets
 //!   the writer finish the queue on its own, unobserved.
@@ -75,8 +77,8 @@ pub struct WriterStats {
     pub written: AtomicU64,
     /// Jobs the store refused (logged).
     pub failed: AtomicU64,
-    /// Jobs not queued because the queue was full (logged).
-    pub dropped: AtomicU64,
+    /// Jobs that found the queue full and waited for room (logged).
+    pub waited: AtomicU64,
 }
 
 /// Jobs queued and done, for [`Deferred::flush`].
@@ -225,21 +227,35 @@ impl Deferred {
             },
         };
         let fail_count = next.fail_count;
-        match sender.try_send(Job { name, op, at, seq }) {
+        // The overlay goes in before the job can be written, so the writer
+        // retires it only after this very job has landed.
+        slot.insert(next);
+        let job = Job { name, op, at, seq };
+        let sent = match sender.try_send(job) {
+            Ok(()) => Ok(()),
+            // A full queue must not leave a failure uncounted: an attacker
+            // could fill it with other principals' failures and then guess
+            // this one's password freely. Wait for room instead (the writer
+            // frees a slot per store write); the request path slows down
+            // only while the store cannot keep up.
+            Err(TrySendError::Full(job)) => {
+                self.shared.stats.waited.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(principal = %job.name, op = ?job.op,
+                    "lockout write queue full; waiting for the writer");
+                sender.send(job).map_err(|e| e.0)
+            }
+            Err(TrySendError::Disconnected(job)) => Err(job),
+        };
+        match sent {
             Ok(()) => {
                 self.shared.stats.queued.fetch_add(1, Ordering::Relaxed);
-                slot.insert(next);
                 Ok(fail_count)
             }
-            Err(TrySendError::Full(job)) => {
-                drop(slot);
-                self.shared.stats.dropped.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(principal = %job.name, op = ?job.op,
-                    "lockout write queue full; pre-authentication outcome not recorded");
-                Err(())
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                drop(slot);
+            // The writer is gone (shutdown): write here.
+            Err(job) => {
+                self.shared
+                    .pending
+                    .remove_if(&job.name, |_, p| p.seq == job.seq);
                 write_inline(store, entry, op, at)
             }
         }

@@ -9,8 +9,8 @@
 //! honoured by the very next request. The only writes are account-lockout
 //! bookkeeping ([`lockout`]): failed pre-authentications of principals under
 //! a lockout policy, and clearing a non-zero failure count; a background
-//! writer does them ([`lockout_writer`]), so `handle` itself never waits for
-//! a database commit. Nothing that does not decode in full as an AS-REQ or
+//! writer does them ([`lockout_writer`]), so `handle` waits for a database
+//! commit only when the writer's queue is full. Nothing that does not decode in full as an AS-REQ or
 //! TGS-REQ ([`decode_kdc_request`]) is answered: it is dropped, logged at
 //! debug level and counted ([`Kdc::drops`]), as MIT's KDC stays silent, so
 //! spoofed junk cannot turn the KDC into an amplifier. A byte-identical
