@@ -10,12 +10,12 @@
 //! bookkeeping ([`lockout`]): failed pre-authentications of principals under
 //! a lockout policy, and clearing a non-zero failure count; a background
 //! writer does them ([`lockout_writer`]), so `handle` waits for a database
-//! commit only when the writer's queue is full. Nothing that does not decode in full as an AS-REQ or
-//! TGS-REQ ([`decode_kdc_request`]) is answered: it is dropped, logged at
-//! debug level and counted ([`Kdc::drops`]), as MIT's KDC stays silent, so
-//! spoofed junk cannot turn the KDC into an amplifier. A byte-identical
-//! retransmit is answered from the [`lookaside`]
-//! reply cache. Every decision is logged as one `tracing` event with target
+//! commit only when the writer's queue is full. Nothing that does not
+//! decode in full as an AS-REQ or TGS-REQ ([`decode_kdc_request`]) is
+//! answered: it is dropped, logged at debug level and counted
+//! ([`Kdc::drops`]), as MIT's KDC stays silent, so spoofed junk cannot turn
+//! the KDC into an amplifier. A byte-identical retransmit is answered from
+//! the [`lookaside`] reply cache. Every decision is logged as one `tracing` event with target
 //! `tessera::audit`.
 
 mod as_req;
@@ -159,14 +159,14 @@ impl Exchange {
 impl Kdc {
     /// A KDC for `config.realm` serving principals from `store`.
     pub fn new(store: Arc<dyn PrincipalStore>, config: &KdcConfig) -> Self {
+        let policy = RealmPolicy::from_config(&config.policy);
         let kdc = Kdc {
             store,
             realm: config.realm.clone(),
             tgs: Principal::krbtgt(&config.realm),
-            policy: RealmPolicy::from_config(&config.policy),
             udp_limit: config.network.udp_max_reply_size,
             replay: replay::for_skew(
-                RealmPolicy::from_config(&config.policy).clock_skew,
+                policy.clock_skew,
                 replay::ReplayLimits {
                     max_bytes: config.limits.replay_max_bytes,
                     per_client: config.limits.replay_per_client,
@@ -181,6 +181,7 @@ impl Kdc {
                 dedup_capacity: config.limits.lockout_dedup_entries,
                 ..LockoutOptions::default()
             }),
+            policy,
             hook: None,
             drops: DropStats::default(),
         };
