@@ -11,8 +11,7 @@ use core_common::*;
 use tessera_kdc::core::{Kdc, Lookaside, LookasideLimits};
 use tessera_kdc::net::Transport;
 use tessera_proto::crypto::EncType;
-use tessera_proto::msg::asn1::KdcReq;
-use tessera_proto::msg::{KdcOptions, TgsReq, decode, encode, pa_data_raw};
+use tessera_proto::msg::KdcOptions;
 
 fn tgt(r: &Realm) -> Creds {
     get_tgt(r, KdcOptions::EMPTY, NOW + 24 * HOUR, None, NOW)
@@ -30,26 +29,6 @@ fn service_req(c: &Creds, now: i64) -> Vec<u8> {
 fn raw(kdc: &Kdc, req: &[u8], now: i64, transport: Transport) -> Vec<u8> {
     kdc.handle(req, peer(), transport, t(now))
         .expect("the KDC answered")
-}
-
-/// The same TGS-REQ with one more (ignored) PA-DATA: other bytes, same
-/// authenticator and body.
-fn with_extra_padata(req: &[u8]) -> Vec<u8> {
-    let TgsReq(KdcReq {
-        pvno,
-        msg_type,
-        padata,
-        req_body,
-    }) = decode::<TgsReq>(req).unwrap();
-    let mut padata = padata.unwrap();
-    padata.push(pa_data_raw(128, vec![0x30, 0x03, 0x01, 0x01, 0xff]));
-    encode(&TgsReq(KdcReq {
-        pvno,
-        msg_type,
-        padata: Some(padata),
-        req_body,
-    }))
-    .unwrap()
 }
 
 #[test]

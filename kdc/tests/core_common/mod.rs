@@ -26,7 +26,7 @@ use tessera_proto::msg::{
     ApOptions, ApReq, AsRep, AsReq, Authenticator, Checksum, EncKdcRepPart, EncTicketPart,
     EncryptedData, HostAddresses, KdcOptions, KdcReqBody, KerberosTime, KerberosTimeExt, KrbError,
     MessageType, PaData, PaDataType, Principal, TgsRep, TgsReq, Ticket, decode, encode,
-    encrypted_data, pa_data, pa_data_der, pa_enc_ts_enc,
+    encrypted_data, pa_data, pa_data_der, pa_data_raw, pa_enc_ts_enc,
 };
 
 pub const REALM: &str = "TEST.REALM";
@@ -436,4 +436,25 @@ pub fn addresses() -> HostAddresses {
         addr_type: 2,
         address: vec![127, 0, 0, 1].into(),
     }]
+}
+
+/// The same TGS-REQ with one more (ignored) PA-DATA: other bytes, same
+/// authenticator and body, as an attacker replaying a captured request
+/// would send it to get past the lookaside cache.
+pub fn with_extra_padata(req: &[u8]) -> Vec<u8> {
+    let TgsReq(KdcReq {
+        pvno,
+        msg_type,
+        padata,
+        req_body,
+    }) = decode::<TgsReq>(req).unwrap();
+    let mut padata = padata.unwrap();
+    padata.push(pa_data_raw(128, vec![0x30, 0x03, 0x01, 0x01, 0xff]));
+    encode(&TgsReq(KdcReq {
+        pvno,
+        msg_type,
+        padata: Some(padata),
+        req_body,
+    }))
+    .unwrap()
 }
