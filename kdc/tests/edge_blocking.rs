@@ -163,3 +163,72 @@ fn as_requests_are_answered_while_a_kpasswd_change_is_in_progress() {
         }
     });
 }
+
+/// A reply that reports a counted pre-authentication failure goes out only
+/// once the failure is in the store, so every process reading the store
+/// (another KDC, `kadmin getprinc`) sees it by the time the client does;
+/// while the write is held the KDC, on one async worker, keeps answering.
+#[test]
+fn a_failed_preauth_reply_waits_for_its_lockout_write() {
+    let r = realm();
+    let mut p = tessera_kdc::db::Policy::new("lock3");
+    p.max_failure = 3;
+    r.store.create_policy(&p).unwrap();
+    r.modify(&user("alice"), |e| e.policy = Some("lock3".into()));
+    let store: Arc<dyn PrincipalStore> = r.store.clone();
+    let (gated, gate) = GatedStore::new(store, "alice@");
+    let gated: Arc<dyn PrincipalStore> = gated;
+    let kdc = Arc::new(Kdc::new(gated, &r.config));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let token = CancellationToken::new();
+    let (addr, server) = rt.block_on(async {
+        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = sock.local_addr().unwrap();
+        let server = tokio::spawn(Server::new(Arc::clone(&kdc), ServerConfig::default()).run(
+            vec![sock],
+            vec![],
+            token.clone(),
+        ));
+        (addr, server)
+    });
+
+    let wrong = alice_key(EncType::Aes256CtsHmacSha196, "not the password");
+    let mut body = as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY);
+    body.nonce = 8100;
+    let req = as_req(body, vec![pa_enc_timestamp(&wrong, real_now())]);
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    client.send_to(&req, addr).unwrap();
+    // The failure was counted and its write is held.
+    assert_eq!(gate.next_write(), user("alice"));
+    // Meanwhile other requests are answered (here: alice without
+    // pre-authentication, told to pre-authenticate).
+    for i in 0..3 {
+        let mut body = as_body(&user("alice"), &krbtgt(), &[18], KdcOptions::EMPTY);
+        body.nonce = 8200 + i;
+        let reply = ask(addr, &as_req(body, vec![])).expect("not answered while a write is held");
+        assert_eq!(Reply::parse(&reply).code(), 25, "KDC_ERR_PREAUTH_REQUIRED");
+    }
+    // No reply to the failed attempt yet: its failure is not stored.
+    client.set_nonblocking(true).unwrap();
+    let mut buf = vec![0u8; 65536];
+    assert_eq!(
+        client.recv_from(&mut buf).map_err(|e| e.kind()).err(),
+        Some(std::io::ErrorKind::WouldBlock),
+        "the failure's reply went out before its write"
+    );
+    assert_eq!(r.entry(&user("alice")).fail_count, 0);
+    // Let it through: the reply comes, and the store has the failure.
+    gate.open(1);
+    client.set_nonblocking(false).unwrap();
+    client.set_read_timeout(Some(REPLY_BOUND)).unwrap();
+    let (n, _) = client.recv_from(&mut buf).expect("reply after the write");
+    assert_eq!(Reply::parse(&buf[..n]).code(), 24, "KDC_ERR_PREAUTH_FAILED");
+    assert_eq!(r.entry(&user("alice")).fail_count, 1);
+
+    token.cancel();
+    rt.block_on(async { server.await.unwrap().unwrap() });
+}

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use tessera_kdc::net::{EdgeError, RequestHandler, Server, ServerConfig, Transport};
+use tessera_kdc::net::{EdgeError, Reply, RequestHandler, Server, ServerConfig, Transport};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::JoinHandle;
@@ -22,8 +22,8 @@ impl RequestHandler for Echo {
         _peer: SocketAddr,
         tr: Transport,
         _now: SystemTime,
-    ) -> Option<Vec<u8>> {
-        match req {
+    ) -> Option<Reply> {
+        let reply = match req {
             b"drop" => None,
             b"big" => Some(vec![b'x'; 3000]),
             _ => {
@@ -34,7 +34,8 @@ impl RequestHandler for Echo {
                 out.extend_from_slice(req);
                 Some(out)
             }
-        }
+        };
+        reply.map(Reply::from)
     }
 
     fn edge_error(

@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use tessera_kdc::db::{PrincipalStore, SqliteStore, StoreOptions};
 use tessera_kdc::dev::{DevOptions, DevRealm, RealmHandler, prepare, realm_handler};
-use tessera_kdc::net::{EdgeError, RequestHandler, Transport};
+use tessera_kdc::net::{EdgeError, Reply, RequestHandler, Transport};
 use tessera_kdc::realm::{open_store_with, store_options};
 
 use crate::mit::{Run, run};
@@ -77,8 +77,12 @@ impl<H: RequestHandler> RequestHandler for ShiftedClock<H> {
         peer: SocketAddr,
         transport: Transport,
         now: SystemTime,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Reply> {
         self.inner.handle(request, peer, transport, self.shift(now))
+    }
+
+    fn blocking(&self) -> bool {
+        self.inner.blocking()
     }
 
     fn edge_error(

@@ -75,14 +75,17 @@ pub(super) fn handle(kdc: &Kdc, req: &KdcReq, ex: &mut Exchange) -> Result<Vec<u
         Ok(key) => key,
         Err(KdcError::PreauthFailed) => {
             let enc_ts = lockout::enc_timestamp_bytes(req).unwrap_or_default();
-            kdc.lockout
-                .record_failure(&*kdc.store, &client_entry, &enc_ts, ex.now);
+            let (_, written) =
+                kdc.lockout
+                    .record_failure(&*kdc.store, &client_entry, &enc_ts, ex.now);
+            ex.written = written;
             return Err(KdcError::PreauthFailed);
         }
         Err(e) => return Err(e),
     };
     if proved.is_some() {
-        kdc.lockout
+        ex.written = kdc
+            .lockout
             .record_success(&*kdc.store, &client_entry, ex.now);
     }
     let pw_change = server_entry

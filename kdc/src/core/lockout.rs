@@ -45,7 +45,7 @@ use super::ttl_cache::{InsertOutcome, TtlCache};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::lockout_writer::{DEFAULT_WRITE_QUEUE, Deferred, Op, WriterStats};
+use super::lockout_writer::{DEFAULT_WRITE_QUEUE, Deferred, Op, Recorded, WriterStats, Written};
 
 use dashmap::DashMap;
 use sha2::{Digest, Sha256};
@@ -223,7 +223,7 @@ impl Lockout {
         entry: &PrincipalEntry,
         enc_timestamp: &[u8],
         now: SystemTime,
-    ) -> FailureRecord {
+    ) -> (FailureRecord, Option<Written>) {
         let effective = self.deferred.effective(entry);
         let entry: &PrincipalEntry = &effective;
         let now_s = to_unix(now);
@@ -231,10 +231,10 @@ impl Lockout {
             .policy(store, entry, now_s)
             .filter(|p| p.max_failure > 0)
         else {
-            return FailureRecord::NotTracked;
+            return (FailureRecord::NotTracked, None);
         };
         if !self.first_sighting(&entry.name, enc_timestamp, now_s) {
-            return FailureRecord::Duplicate;
+            return (FailureRecord::Duplicate, None);
         }
         let start_over = entry.last_failure.is_some_and(|last| {
             let since = now_s.saturating_sub(to_unix(last));
@@ -250,8 +250,12 @@ impl Lockout {
         } else {
             Op::Failure
         };
-        let Ok(fail_count) = self.deferred.record(store, entry, op, now) else {
-            return FailureRecord::StoreFailed;
+        let Ok(Recorded {
+            fail_count,
+            written,
+        }) = self.deferred.record(store, entry, op, now)
+        else {
+            return (FailureRecord::StoreFailed, None);
         };
         let locked = fail_count >= policy.max_failure;
         if locked {
@@ -263,18 +267,19 @@ impl Lockout {
                 "principal locked out after repeated pre-authentication failures"
             );
         }
-        FailureRecord::Counted { fail_count, locked }
+        (FailureRecord::Counted { fail_count, locked }, written)
     }
 
     /// Records a successful pre-authentication of `entry`: clears a
     /// non-zero failure counter, and refreshes `last_success` when it is
-    /// older than the configured interval. Returns whether it wrote.
+    /// older than the configured interval. Returns the receipt of a queued
+    /// write (`None`: nothing to write, or written inline).
     pub fn record_success(
         &self,
         store: &dyn PrincipalStore,
         entry: &PrincipalEntry,
         now: SystemTime,
-    ) -> bool {
+    ) -> Option<Written> {
         let entry = self.deferred.effective(entry);
         let stale = self.opts.last_success_interval_secs.is_some_and(|iv| {
             entry
@@ -282,11 +287,12 @@ impl Lockout {
                 .is_none_or(|t| to_unix(now).saturating_sub(to_unix(t)) >= iv)
         });
         if entry.fail_count == 0 && !stale {
-            return false;
+            return None;
         }
         self.deferred
             .record(store, &entry, Op::Success, now)
-            .is_ok()
+            .ok()
+            .and_then(|r| r.written)
     }
 
     /// The policy of `entry`, from the cache when fresh.

@@ -17,14 +17,25 @@
 //!   password without being counted; so under a flood the store's write
 //!   rate paces the failed pre-authentications, as it does in MIT's KDC
 //!   (which writes every failure on the request path).
+//! * **Durable before the reply**: every queued write comes with a
+//!   [`Written`] receipt that completes once the store has it. The KDC
+//!   hands it to the network edge with the reply
+//!   ([`crate::net::Reply::after`]), which sends the reply only then, without
+//!   blocking an async worker. So a client told "pre-authentication failed"
+//!   finds its failure counted in every process reading the store (another
+//!   KDC, `kadmin getprinc`), and a `kill -9` after the reply loses nothing,
+//!   as with MIT's KDC, which writes on the request path.
 //! * **Shutdown**: [`Deferred::shutdown`] closes the queue and waits for the
 //!   writer to write everything queued. Dropping the KDC without it lets
 //!   the writer finish the queue on its own, unobserved.
 
 use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::task::{Context, Poll, Waker};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
@@ -53,6 +64,98 @@ struct Job {
     op: Op,
     at: SystemTime,
     seq: u64,
+    /// Completed when the job is done with (written, refused, or dropped).
+    done: Arc<Signal>,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        // However the job ends (written, refused by the store, or dropped
+        // with a writer that panicked), whoever waits for it goes on.
+        self.done.complete();
+    }
+}
+
+#[derive(Debug, Default)]
+struct SignalState {
+    done: bool,
+    waker: Option<Waker>,
+}
+
+#[derive(Debug, Default)]
+struct Signal {
+    state: Mutex<SignalState>,
+    changed: Condvar,
+}
+
+impl Signal {
+    fn complete(&self) {
+        let waker = match self.state.lock() {
+            Ok(mut s) => {
+                s.done = true;
+                s.waker.take()
+            }
+            Err(_) => None,
+        };
+        self.changed.notify_all();
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
+/// Receipt for one queued lockout write: a future that completes once the
+/// writer is done with it (the store has the write, or refused it and
+/// logged why). [`Written::wait`] is the blocking form.
+#[derive(Debug, Clone)]
+pub struct Written(Arc<Signal>);
+
+impl Written {
+    /// Blocks until the write is done, at most `bound`; whether it is.
+    pub fn wait(&self, bound: Duration) -> bool {
+        let Ok(state) = self.0.state.lock() else {
+            return true;
+        };
+        match self.0.changed.wait_timeout_while(state, bound, |s| !s.done) {
+            Ok((s, _)) => s.done,
+            Err(_) => true,
+        }
+    }
+
+    /// Whether the write is done.
+    pub fn is_done(&self) -> bool {
+        self.0.state.lock().map_or(true, |s| s.done)
+    }
+}
+
+impl Future for Written {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Ok(mut state) = self.0.state.lock() else {
+            return Poll::Ready(());
+        };
+        if state.done {
+            return Poll::Ready(());
+        }
+        if !state
+            .waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            state.waker = Some(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+/// What [`Deferred::record`] recorded.
+#[derive(Debug)]
+pub(super) struct Recorded {
+    /// The failure count after the write.
+    pub fail_count: u32,
+    /// The receipt of the queued write; `None` when it was written inline.
+    pub written: Option<Written>,
 }
 
 /// What this process expects a principal's lockout fields to be once its
@@ -178,15 +281,15 @@ impl Deferred {
     }
 
     /// Records `op` for `entry` (the effective entry) at `at`. Returns the
-    /// failure count after it, or `Err` when nothing was recorded (the
-    /// store refused the write, or the queue was full; both logged).
+    /// failure count after it and the write's receipt, or `Err` when
+    /// nothing was recorded (the store refused an inline write; logged).
     pub(super) fn record(
         &self,
         store: &dyn PrincipalStore,
         entry: &PrincipalEntry,
         op: Op,
         at: SystemTime,
-    ) -> Result<u32, ()> {
+    ) -> Result<Recorded, ()> {
         let sender = self.sender.read().ok().and_then(|s| s.clone());
         let Some(sender) = sender else {
             return write_inline(store, entry, op, at);
@@ -230,7 +333,15 @@ impl Deferred {
         // The overlay goes in before the job can be written, so the writer
         // retires it only after this very job has landed.
         slot.insert(next);
-        let job = Job { name, op, at, seq };
+        let done = Arc::new(Signal::default());
+        let written = Written(Arc::clone(&done));
+        let job = Job {
+            name,
+            op,
+            at,
+            seq,
+            done,
+        };
         let sent = match sender.try_send(job) {
             Ok(()) => Ok(()),
             // A full queue must not leave a failure uncounted: an attacker
@@ -249,13 +360,17 @@ impl Deferred {
         match sent {
             Ok(()) => {
                 self.shared.stats.queued.fetch_add(1, Ordering::Relaxed);
-                Ok(fail_count)
+                Ok(Recorded {
+                    fail_count,
+                    written: Some(written),
+                })
             }
             // The writer is gone (shutdown): write here.
             Err(job) => {
                 self.shared
                     .pending
                     .remove_if(&job.name, |_, p| p.seq == job.seq);
+                drop(job);
                 write_inline(store, entry, op, at)
             }
         }
@@ -321,6 +436,8 @@ fn run(store: &dyn PrincipalStore, rx: &Receiver<Job>, shared: &Shared) {
         // The store's cache now holds the write: the overlay entry is
         // retired unless a newer job for the principal is queued.
         shared.pending.remove_if(&job.name, |_, p| p.seq == job.seq);
+        // Whoever waits for this write goes on (dropping the job signals).
+        drop(job);
         if let Ok(mut d) = shared.progress.done.lock() {
             *d += 1;
         }
@@ -342,16 +459,20 @@ fn write_inline(
     entry: &PrincipalEntry,
     op: Op,
     at: SystemTime,
-) -> Result<u32, ()> {
+) -> Result<Recorded, ()> {
     if let Err(e) = apply(store, &entry.name, op, at) {
         log_write_failure(&entry.name, &e);
         return Err(());
     }
-    Ok(match (op, store.get(&entry.name)) {
+    let fail_count = match (op, store.get(&entry.name)) {
         (_, Ok(Some(e))) => e.fail_count,
         (Op::Failure, _) => entry.fail_count.saturating_add(1),
         (Op::StartOver, _) => 1,
         (Op::Success, _) => 0,
+    };
+    Ok(Recorded {
+        fail_count,
+        written: None,
     })
 }
 

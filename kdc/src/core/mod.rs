@@ -52,7 +52,8 @@ pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
 
 use crate::config::KdcConfig;
 use crate::db::{AuthEvent, PrincipalEntry, PrincipalStore};
-use crate::net::{EdgeError, RequestHandler, Transport};
+use crate::net::{EdgeError, Reply, RequestHandler, Transport};
+pub use lockout_writer::Written;
 
 /// Hook for extra pre-authentication bookkeeping (account lockout itself
 /// is built in: see [`lockout`]). Both methods default to doing nothing;
@@ -121,6 +122,9 @@ pub(crate) struct Exchange {
     /// Whether a TGS-REQ's authenticator is recorded in the replay cache
     /// for this very request: only then is an error reply cached.
     pub replay_recorded: bool,
+    /// Receipt of the lockout write this request queued: the reply goes
+    /// out once it is done.
+    pub written: Option<lockout_writer::Written>,
 }
 
 impl Exchange {
@@ -146,6 +150,7 @@ impl Exchange {
             flags: None,
             request_key: [0; 32],
             replay_recorded: false,
+            written: None,
         }
     }
 
@@ -252,6 +257,11 @@ impl Kdc {
     }
 
     /// Handles one request. See the module documentation.
+    ///
+    /// The reply may report a lockout outcome whose store write is still
+    /// queued (this process sees it at once; other processes once it
+    /// lands). A server should send the reply only once the write is done:
+    /// [`Kdc::handle_with_receipt`] says when.
     pub fn handle(
         &self,
         request: &[u8],
@@ -259,13 +269,26 @@ impl Kdc {
         transport: Transport,
         now: SystemTime,
     ) -> Option<Vec<u8>> {
+        self.handle_with_receipt(request, peer, transport, now)
+            .map(|(reply, _)| reply)
+    }
+
+    /// [`Kdc::handle`], with the receipt of the lockout write the request
+    /// queued, if any: send the reply once it completes.
+    pub fn handle_with_receipt(
+        &self,
+        request: &[u8],
+        peer: SocketAddr,
+        transport: Transport,
+        now: SystemTime,
+    ) -> Option<(Vec<u8>, Option<Written>)> {
         let mut ex = Exchange::new(now);
         let key = lookaside::request_key(request);
         ex.request_key = key;
         if let Some(cached) = self.lookaside.get(&key, ex.now_secs) {
             tracing::debug!(%peer, ?transport, size = request.len(),
                 "retransmitted request answered from the lookaside cache");
-            return Some(self.fit_transport(cached.to_vec(), transport, &ex).0);
+            return Some((self.fit_transport(cached.to_vec(), transport, &ex).0, None));
         }
         let req = self.decode_request(request, peer, transport)?;
         if let Err(e) = self.store.sync_changes() {
@@ -308,7 +331,7 @@ impl Kdc {
         }
         let (reply, too_big) = self.fit_transport(reply, transport, &ex);
         self.audit(&ex, too_big.as_ref().or(outcome.as_ref()), peer, transport);
-        Some(reply)
+        Some((reply, ex.written))
     }
 
     /// Decodes `request` in full as an AS-REQ or TGS-REQ (pvno 5, matching
@@ -475,8 +498,12 @@ impl RequestHandler for Kdc {
         peer: SocketAddr,
         transport: Transport,
         now: SystemTime,
-    ) -> Option<Vec<u8>> {
-        Kdc::handle(self, request, peer, transport, now)
+    ) -> Option<Reply> {
+        let (bytes, written) = self.handle_with_receipt(request, peer, transport, now)?;
+        Some(match written {
+            Some(w) => Reply::after(bytes, w),
+            None => Reply::from(bytes),
+        })
     }
 
     /// Writes every queued lockout outcome before the server stops.

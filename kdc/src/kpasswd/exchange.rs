@@ -20,7 +20,7 @@ use crate::admin::{AdminError, AdminRequest, AdminService, Caller, KeySpec, Secr
 use crate::admin_server::principals::{
     CHANGEPW_SERVICE, keytab_from_store, service_principal, service_replay_cache,
 };
-use crate::net::{RequestHandler, Transport};
+use crate::net::{Reply, RequestHandler, Transport};
 
 /// Counters of the service (for tests and metrics).
 #[derive(Debug, Default)]
@@ -404,8 +404,8 @@ impl RequestHandler for KpasswdService {
         peer: SocketAddr,
         _transport: Transport,
         now: SystemTime,
-    ) -> Option<Vec<u8>> {
-        self.process(request, peer, now)
+    ) -> Option<Reply> {
+        self.process(request, peer, now).map(Reply::from)
     }
 
     /// A password change derives keys (Argon2id for the native enctype)

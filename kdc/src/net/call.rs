@@ -8,11 +8,12 @@ use std::time::SystemTime;
 
 use tokio::sync::Semaphore;
 
-use super::{RequestHandler, Transport};
+use super::{Reply, RequestHandler, Transport};
 
-/// Runs `handler.handle` for one request. With a blocking handler it waits
-/// for one of `blocking_slots` (TCP) or drops the request when none is free
-/// (UDP, `None`), then runs on the blocking pool.
+/// Runs `handler.handle` for one request and returns the reply once what
+/// it waits for ([`Reply::after`]) is done. With a blocking handler it
+/// waits for one of `blocking_slots` (TCP) or drops the request when none
+/// is free (UDP, `None`), then runs on the blocking pool.
 pub(super) async fn handle<H: RequestHandler>(
     handler: &Arc<H>,
     blocking_slots: &Arc<Semaphore>,
@@ -21,6 +22,21 @@ pub(super) async fn handle<H: RequestHandler>(
     transport: Transport,
     now: SystemTime,
 ) -> Option<Vec<u8>> {
+    let reply = call(handler, blocking_slots, request, peer, transport, now).await?;
+    if let Some(first) = reply.after {
+        first.await;
+    }
+    Some(reply.bytes)
+}
+
+async fn call<H: RequestHandler>(
+    handler: &Arc<H>,
+    blocking_slots: &Arc<Semaphore>,
+    request: &[u8],
+    peer: SocketAddr,
+    transport: Transport,
+    now: SystemTime,
+) -> Option<Reply> {
     if !handler.blocking() {
         return handler.handle(request, peer, transport, now);
     }

@@ -15,7 +15,9 @@
 //! (connections are bounded already). The KDC's own handler does not block:
 //! its lockout writes go to a background writer
 //! ([`crate::core::lockout_writer`]), drained when the server stops
-//! ([`RequestHandler::shutdown`]).
+//! ([`RequestHandler::shutdown`]). A reply that reports such a write
+//! carries its receipt ([`Reply::after`]); the edge awaits it, holding no
+//! worker, and sends the reply once the write is done.
 
 mod call;
 mod peers;
@@ -23,7 +25,9 @@ mod server;
 mod tcp;
 mod udp;
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 pub use peers::{PeerCounts, PeerGuard, PeerKey};
@@ -53,6 +57,41 @@ pub enum EdgeError {
     ResponseTooBig,
 }
 
+/// A handler's reply: the bytes to send, and what must complete first.
+pub struct Reply {
+    /// The reply message.
+    pub bytes: Vec<u8>,
+    /// A write the reply reports on (a counted pre-authentication failure):
+    /// the edge sends [`Reply::bytes`] only once this completes, awaiting it
+    /// without blocking a worker.
+    pub after: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl Reply {
+    /// `bytes`, to be sent once `first` completes.
+    pub fn after(bytes: Vec<u8>, first: impl Future<Output = ()> + Send + 'static) -> Self {
+        Reply {
+            bytes,
+            after: Some(Box::pin(first)),
+        }
+    }
+}
+
+impl From<Vec<u8>> for Reply {
+    fn from(bytes: Vec<u8>) -> Self {
+        Reply { bytes, after: None }
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("len", &self.bytes.len())
+            .field("after", &self.after.is_some())
+            .finish()
+    }
+}
+
 /// The sans-I/O request handler the edge calls for every request.
 ///
 /// Implementations do no I/O and read no clock: `now` is passed in.
@@ -64,7 +103,7 @@ pub trait RequestHandler: Send + Sync + 'static {
         peer: SocketAddr,
         transport: Transport,
         now: SystemTime,
-    ) -> Option<Vec<u8>>;
+    ) -> Option<Reply>;
 
     /// Whether [`handle`](Self::handle) may block (CPU-heavy key
     /// derivation, database commits). The edge then runs it on tokio's
