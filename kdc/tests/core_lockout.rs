@@ -17,8 +17,8 @@ use std::time::{Duration, SystemTime};
 use core_common::*;
 use tessera_kdc::core::{Kdc, Lockout, LockoutOptions};
 use tessera_kdc::db::{
-    AuthEvent, DbError, MasterKey, NewKey, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore,
-    SqliteStore, StoreOptions,
+    AuthEvent, DbError, MasterKey, Modification, NewKey, Policy, PrincipalEntry, PrincipalFlags,
+    PrincipalStore, SqliteStore, StoreOptions,
 };
 use tessera_kdc::net::Transport;
 use tessera_proto::crypto::EncType;
@@ -294,6 +294,14 @@ impl PrincipalStore for CountingStore {
     }
     fn get_policy(&self, name: &str) -> Result<Option<Policy>, DbError> {
         self.inner.get_policy(name)
+    }
+    fn modify(
+        &self,
+        name: &str,
+        change: &mut dyn FnMut(&mut PrincipalEntry) -> Modification,
+    ) -> Result<Option<Arc<PrincipalEntry>>, DbError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.modify(name, change)
     }
 }
 

@@ -14,11 +14,15 @@ use super::request::{
     AdminRequest, AdminResponse, ExtractedKey, KeyBytes, KeySpec, PolicyMods, PurgeKeep, Secret,
 };
 use crate::config::{KdcConfig, enctype_name};
-use crate::db::{KeyData, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore, split_principal};
+use crate::db::{
+    KeyData, Modification, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore, split_principal,
+};
 use crate::realm::krbtgt_name;
 
 mod principal_ops;
 mod strings;
+
+use principal_ops::apply_mods;
 
 pub use super::caller::{Caller, Origin};
 pub use principal_ops::{mit_attribute_bits, mit_attributes};
@@ -334,28 +338,30 @@ impl AdminService {
             AdminRequest::ModifyPrincipal { name, mods } => {
                 let name = self.canonical_name(&name)?;
                 self.authorize(caller, 'm', &name)?;
-                let mut e = self.load(&name)?;
-                self.apply_mods(&mut e, &mods)?;
-                if let Some(kvno) = mods.kvno {
-                    let cur = e.current_kvno();
-                    if kvno == 0 {
-                        return Err(AdminError::Usage("kvno must be positive".into()));
-                    }
-                    if e.keys.iter().any(|k| k.kvno == kvno && kvno != cur) {
-                        return Err(AdminError::Refused(format!(
-                            "{name} already has keys with kvno {kvno}"
-                        )));
-                    }
-                    for k in e.keys.iter_mut().filter(|k| k.kvno == cur) {
-                        k.kvno = kvno;
-                    }
+                if mods.kvno == Some(0) {
+                    return Err(AdminError::Usage("kvno must be positive".into()));
                 }
-                if mods.unlock {
-                    e.fail_count = 0;
-                    e.last_failure = None;
-                }
-                self.touch(&mut e, caller, now);
-                self.store.update(&e)?;
+                self.check_mods(&mods)?;
+                self.modify_entry(&name, |e| {
+                    apply_mods(e, &mods);
+                    if let Some(kvno) = mods.kvno {
+                        let cur = e.current_kvno();
+                        if e.keys.iter().any(|k| k.kvno == kvno && kvno != cur) {
+                            return Err(AdminError::Refused(format!(
+                                "{name} already has keys with kvno {kvno}"
+                            )));
+                        }
+                        for k in e.keys.iter_mut().filter(|k| k.kvno == cur) {
+                            k.kvno = kvno;
+                        }
+                    }
+                    if mods.unlock {
+                        e.fail_count = 0;
+                        e.last_failure = None;
+                    }
+                    self.touch(e, caller, now);
+                    Ok(Modification::Write)
+                })?;
                 Ok(done(format!("Principal \"{name}\" modified."), None))
             }
             AdminRequest::RenamePrincipal { old, new } => {
@@ -471,43 +477,47 @@ impl AdminService {
             AdminRequest::PurgeKeys { name, keep } => {
                 let name = self.canonical_name(&name)?;
                 self.authorize(caller, 'm', &name)?;
-                let mut e = self.load(&name)?;
-                let cur = e.current_kvno();
-                let before = e.keys.len();
-                match keep {
-                    PurgeKeep::All => e.keys.clear(),
-                    PurgeKeep::KeepKvno(n) => e.keys.retain(|k| k.kvno >= n || k.kvno == cur),
-                }
-                let removed = before - e.keys.len();
-                self.touch(&mut e, caller, now);
-                self.store.update(&e)?;
+                let mut removed = 0;
+                let e = self.modify_entry(&name, |e| {
+                    let cur = e.current_kvno();
+                    let before = e.keys.len();
+                    match keep {
+                        PurgeKeep::All => e.keys.clear(),
+                        PurgeKeep::KeepKvno(n) => e.keys.retain(|k| k.kvno >= n || k.kvno == cur),
+                    }
+                    removed = before - e.keys.len();
+                    self.touch(e, caller, now);
+                    Ok(Modification::Write)
+                })?;
                 Ok(done(
                     format!("Old keys for principal \"{name}\" purged ({removed} removed)."),
-                    Some(e.current_kvno()),
+                    e.map(|e| e.current_kvno()),
                 ))
             }
             AdminRequest::Lock { name } => {
                 let name = self.canonical_name(&name)?;
                 self.authorize(caller, 'm', &name)?;
-                let mut e = self.load(&name)?;
-                e.flags.set(PrincipalFlags::ADMIN_LOCKED, true);
-                e.flags.set(PrincipalFlags::ALLOW_TIX, false);
-                self.touch(&mut e, caller, now);
-                self.store.update(&e)?;
+                self.modify_entry(&name, |e| {
+                    e.flags.set(PrincipalFlags::ADMIN_LOCKED, true);
+                    e.flags.set(PrincipalFlags::ALLOW_TIX, false);
+                    self.touch(e, caller, now);
+                    Ok(Modification::Write)
+                })?;
                 Ok(done(format!("Principal \"{name}\" locked."), None))
             }
             AdminRequest::Unlock { name } => {
                 let name = self.canonical_name(&name)?;
                 self.authorize(caller, 'm', &name)?;
-                let mut e = self.load(&name)?;
-                if e.flags.contains(PrincipalFlags::ADMIN_LOCKED) {
-                    e.flags.set(PrincipalFlags::ADMIN_LOCKED, false);
-                    e.flags.set(PrincipalFlags::ALLOW_TIX, true);
-                }
-                e.fail_count = 0;
-                e.last_failure = None;
-                self.touch(&mut e, caller, now);
-                self.store.update(&e)?;
+                self.modify_entry(&name, |e| {
+                    if e.flags.contains(PrincipalFlags::ADMIN_LOCKED) {
+                        e.flags.set(PrincipalFlags::ADMIN_LOCKED, false);
+                        e.flags.set(PrincipalFlags::ALLOW_TIX, true);
+                    }
+                    e.fail_count = 0;
+                    e.last_failure = None;
+                    self.touch(e, caller, now);
+                    Ok(Modification::Write)
+                })?;
                 Ok(done(format!("Principal \"{name}\" unlocked."), None))
             }
             AdminRequest::AddPolicy { name, mods } => {

@@ -130,6 +130,25 @@ fn sqlite_message(e: &rusqlite::Error) -> String {
     format!("database error: {e}")
 }
 
+/// What the change passed to [`PrincipalStore::modify`] asks for.
+#[derive(Debug)]
+pub enum Modification {
+    /// Write the entry as changed.
+    Write,
+    /// Write it as a password change: the `retired` keys join the password
+    /// history, which keeps the newest `history_kvnos` kvnos (0 clears it),
+    /// and the entry's `modified` becomes the time of the last password
+    /// change.
+    PasswordChange {
+        /// The key set the change replaces.
+        retired: Vec<KeyData>,
+        /// Retired kvnos the history keeps.
+        history_kvnos: u32,
+    },
+    /// Write nothing.
+    Abort,
+}
+
 /// A principal database backend.
 ///
 /// Implementations must be cheap to call concurrently: `get` is on the hot
@@ -187,19 +206,18 @@ pub trait PrincipalStore: Send + Sync {
     /// refresh). Caches of such data compare it to know they are stale.
     fn generation(&self) -> u64;
 
-    /// Replaces an existing principal and, in the same transaction, appends
-    /// `retired` keys to its password history, keeping the newest
-    /// `history_kvnos` kvnos there (0 clears it), and records
-    /// `entry.modified` as the time of the last password change.
-    fn update_with_history(
+    /// Reads principal `name` inside one write transaction, lets `change`
+    /// edit it, and writes what it asks for in that same transaction: no
+    /// write committed in between by anyone (a KDC's lockout count, another
+    /// admin's change) is lost, as it would be by a `get` then `update`.
+    /// `change` must not rename the entry. Returns the entry written, or
+    /// `None` when `change` aborted; [`DbError::NotFound`] when there is no
+    /// such principal.
+    fn modify(
         &self,
-        entry: &PrincipalEntry,
-        retired: &[KeyData],
-        history_kvnos: u32,
-    ) -> Result<(), DbError> {
-        let _ = (entry, retired, history_kvnos);
-        Err(DbError::Unsupported("password history"))
-    }
+        name: &str,
+        change: &mut dyn FnMut(&mut PrincipalEntry) -> Modification,
+    ) -> Result<Option<Arc<PrincipalEntry>>, DbError>;
 
     /// Old key sets kept for the password-history check, newest first.
     fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
@@ -208,14 +226,15 @@ pub trait PrincipalStore: Send + Sync {
     }
 
     /// When the keys were last changed through
-    /// [`PrincipalStore::update_with_history`] (None = not since creation).
+    /// [`Modification::PasswordChange`] (None = not since creation).
     fn last_password_change(&self, name: &str) -> Result<Option<SystemTime>, DbError> {
         let _ = name;
         Ok(None)
     }
 
     /// Renames principal `old` to `entry.name` (whose keys and attributes
-    /// are written as given) in one transaction, moving its history. Fails
+    /// are written as given, but for the lockout state, kept as stored) in
+    /// one transaction, moving its history. Fails
     /// with [`DbError::NotFound`] / [`DbError::AlreadyExists`].
     fn rename(&self, old: &str, entry: &PrincipalEntry) -> Result<(), DbError> {
         let _ = (old, entry);
@@ -315,13 +334,12 @@ impl<T: PrincipalStore + ?Sized> PrincipalStore for Arc<T> {
     fn generation(&self) -> u64 {
         (**self).generation()
     }
-    fn update_with_history(
+    fn modify(
         &self,
-        entry: &PrincipalEntry,
-        retired: &[KeyData],
-        history_kvnos: u32,
-    ) -> Result<(), DbError> {
-        (**self).update_with_history(entry, retired, history_kvnos)
+        name: &str,
+        change: &mut dyn FnMut(&mut PrincipalEntry) -> Modification,
+    ) -> Result<Option<Arc<PrincipalEntry>>, DbError> {
+        (**self).modify(name, change)
     }
     fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
         (**self).password_history(name)

@@ -44,7 +44,7 @@ use super::sqlite_schema::{
     write_entry, write_key,
 };
 use super::wal_watch::WalWatch;
-use super::{DbError, MasterKey, NewKey, PrincipalStore};
+use super::{DbError, MasterKey, Modification, NewKey, PrincipalStore};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE_NAME: &str = "principals.sqlite3";
@@ -632,26 +632,39 @@ impl PrincipalStore for SqliteStore {
         self.generation.load(Ordering::Acquire)
     }
 
-    fn update_with_history(
+    fn modify(
         &self,
-        entry: &PrincipalEntry,
-        retired: &[KeyData],
-        history_kvnos: u32,
-    ) -> Result<(), DbError> {
-        self.check_name(&entry.name)?;
-        let mut entry = entry.clone();
-        entry.sort_keys();
-        let (_guard, ()) = self.write_tx(|tx| {
-            if !principal_exists(tx, &entry.name)? {
-                return Err(DbError::NotFound(entry.name.clone()));
+        name: &str,
+        change: &mut dyn FnMut(&mut PrincipalEntry) -> Modification,
+    ) -> Result<Option<Arc<PrincipalEntry>>, DbError> {
+        let (_guard, written) = self.write_tx(|tx| {
+            let Some(mut entry) = read_entry(tx, &self.mkey, name)? else {
+                return Err(DbError::NotFound(name.to_owned()));
+            };
+            let what = change(&mut entry);
+            if matches!(what, Modification::Abort) {
+                return Ok(None);
             }
+            if entry.name != name {
+                return Err(DbError::InvalidName(entry.name));
+            }
+            entry.sort_keys();
             write_entry(tx, &self.mkey, &entry)?;
-            policy::append_history(tx, &self.mkey, &entry.name, retired, history_kvnos)?;
-            policy::set_pw_change(tx, &entry.name, to_unix(entry.modified))?;
-            log_change(tx, &entry.name, SystemTime::now())
+            if let Modification::PasswordChange {
+                retired,
+                history_kvnos,
+            } = &what
+            {
+                policy::append_history(tx, &self.mkey, name, retired, *history_kvnos)?;
+                policy::set_pw_change(tx, name, to_unix(entry.modified))?;
+            }
+            log_change(tx, name, SystemTime::now())?;
+            Ok(Some(Arc::new(entry)))
         })?;
-        self.cache.insert(entry.name.clone(), Arc::new(entry));
-        Ok(())
+        if let Some(e) = &written {
+            self.cache.insert(name.to_owned(), Arc::clone(e));
+        }
+        Ok(written)
     }
 
     fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
@@ -669,9 +682,14 @@ impl PrincipalStore for SqliteStore {
         let mut entry = entry.clone();
         entry.sort_keys();
         let (_guard, ()) = self.write_tx(|tx| {
-            if !principal_exists(tx, old)? {
+            let Some(stored) = read_entry(tx, &self.mkey, old)? else {
                 return Err(DbError::NotFound(old.to_owned()));
-            }
+            };
+            // The lockout state as stored now (a KDC may have counted a
+            // failure since the caller read the entry).
+            entry.fail_count = stored.fail_count;
+            entry.last_failure = stored.last_failure;
+            entry.last_success = stored.last_success;
             if principal_exists(tx, &entry.name)? {
                 return Err(DbError::AlreadyExists(entry.name.clone()));
             }

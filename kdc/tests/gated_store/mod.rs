@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use tessera_kdc::db::{
-    AuthEvent, DbError, KeyData, NewKey, Policy, PrincipalEntry, PrincipalStore,
+    AuthEvent, DbError, KeyData, Modification, NewKey, Policy, PrincipalEntry, PrincipalStore,
 };
 
 /// How long a held write waits for the test at most (a bound, so a broken
@@ -124,15 +124,13 @@ impl PrincipalStore for GatedStore {
     fn generation(&self) -> u64 {
         self.inner.generation()
     }
-    fn update_with_history(
+    fn modify(
         &self,
-        entry: &PrincipalEntry,
-        retired: &[KeyData],
-        history_kvnos: u32,
-    ) -> Result<(), DbError> {
-        self.hold(&entry.name);
-        self.inner
-            .update_with_history(entry, retired, history_kvnos)
+        name: &str,
+        change: &mut dyn FnMut(&mut PrincipalEntry) -> Modification,
+    ) -> Result<Option<Arc<PrincipalEntry>>, DbError> {
+        self.hold(name);
+        self.inner.modify(name, change)
     }
     fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
         self.inner.password_history(name)
@@ -141,6 +139,7 @@ impl PrincipalStore for GatedStore {
         self.inner.last_password_change(name)
     }
     fn rename(&self, old: &str, entry: &PrincipalEntry) -> Result<(), DbError> {
+        self.hold(old);
         self.inner.rename(old, entry)
     }
     fn set_fail_state(

@@ -2,6 +2,7 @@
 //! share: creating a principal, changing its keys, applying attribute
 //! changes, and describing it (`getprinc`); and MIT's attribute names.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tessera_proto::crypto::Password;
@@ -15,7 +16,7 @@ use super::super::timefmt::add_secs;
 use super::{AdminService, Caller, done};
 use crate::config::enctype_name;
 use crate::db::entry::{SALT_TYPE_NORMAL, SALT_TYPE_RANDOM_KEY, from_unix, to_unix};
-use crate::db::{KeyData, PrincipalEntry, PrincipalFlags};
+use crate::db::{DbError, KeyData, Modification, PrincipalEntry, PrincipalFlags};
 use crate::realm::{KeySource, derive_keys};
 
 impl AdminService {
@@ -24,36 +25,69 @@ impl AdminService {
         e.modified_by = Some(caller.principal.clone());
     }
 
-    pub(super) fn apply_mods(
+    /// Applies `edit` to the stored principal `name` inside the store's
+    /// write transaction ([`crate::db::PrincipalStore::modify`]), so a
+    /// concurrent write (a KDC counting a failure, another admin) is not
+    /// overwritten. `edit` runs with the store locked: it must not call the
+    /// store. Its error aborts the write and is returned; `Ok(None)` when it
+    /// chose [`Modification::Abort`].
+    pub(super) fn modify_entry(
         &self,
-        e: &mut PrincipalEntry,
-        m: &PrincipalMods,
-    ) -> Result<(), AdminError> {
-        if let Some(p) = &m.policy {
-            if let Some(name) = p
-                && self.store.get_policy(name)?.is_none()
-            {
-                return Err(AdminError::NoPolicy(name.clone()));
+        name: &str,
+        mut edit: impl FnMut(&mut PrincipalEntry) -> Result<Modification, AdminError>,
+    ) -> Result<Option<Arc<PrincipalEntry>>, AdminError> {
+        let mut failure = None;
+        let written = self.store.modify(name, &mut |e| match edit(e) {
+            Ok(m) => m,
+            Err(err) => {
+                failure = Some(err);
+                Modification::Abort
             }
-            e.policy.clone_from(p);
+        });
+        match written {
+            Ok(w) => match failure {
+                Some(err) => Err(err),
+                None => Ok(w),
+            },
+            Err(DbError::NotFound(_)) => Err(AdminError::NoPrincipal(name.to_owned())),
+            Err(e) => Err(e.into()),
         }
-        if let Some(t) = m.expiration {
-            e.expiration = t.map(from_unix);
-        }
-        if let Some(t) = m.pw_expiration {
-            e.pw_expiration = t.map(from_unix);
-        }
-        if let Some(s) = m.max_life {
-            e.max_life = (s > 0).then(|| Duration::from_secs(s));
-        }
-        if let Some(s) = m.max_renewable_life {
-            e.max_renewable_life = (s > 0).then(|| Duration::from_secs(s));
-        }
-        e.flags.0 |= m.set_flags;
-        e.flags.0 &= !m.clear_flags;
-        Ok(())
     }
 
+    /// What [`apply_mods`] needs the store for: the policy named must exist.
+    pub(super) fn check_mods(&self, m: &PrincipalMods) -> Result<(), AdminError> {
+        if let Some(Some(name)) = &m.policy
+            && self.store.get_policy(name)?.is_none()
+        {
+            return Err(AdminError::NoPolicy(name.clone()));
+        }
+        Ok(())
+    }
+}
+
+/// Applies attribute changes to `e` (checked first with
+/// [`AdminService::check_mods`]).
+pub(super) fn apply_mods(e: &mut PrincipalEntry, m: &PrincipalMods) {
+    if let Some(p) = &m.policy {
+        e.policy.clone_from(p);
+    }
+    if let Some(t) = m.expiration {
+        e.expiration = t.map(from_unix);
+    }
+    if let Some(t) = m.pw_expiration {
+        e.pw_expiration = t.map(from_unix);
+    }
+    if let Some(s) = m.max_life {
+        e.max_life = (s > 0).then(|| Duration::from_secs(s));
+    }
+    if let Some(s) = m.max_renewable_life {
+        e.max_renewable_life = (s > 0).then(|| Duration::from_secs(s));
+    }
+    e.flags.0 |= m.set_flags;
+    e.flags.0 &= !m.clear_flags;
+}
+
+impl AdminService {
     pub(super) fn add_principal(
         &self,
         caller: &Caller,
@@ -80,7 +114,8 @@ impl AdminService {
         }
         mods.kvno = None;
         mods.unlock = false;
-        self.apply_mods(&mut e, &mods)?;
+        self.check_mods(&mods)?;
+        apply_mods(&mut e, &mods);
         let policy = self.policy_of(&e)?;
         let etypes = self.enctypes(enctypes, None)?;
         let new = match keys {
@@ -125,7 +160,7 @@ impl AdminService {
         keep_old: bool,
         now: SystemTime,
     ) -> Result<u32, AdminError> {
-        let mut e = self.load(name)?;
+        let e = self.load(name)?;
         let policy = self.policy_of(&e)?;
         let current: Vec<i32> = e.current_keys().map(|k| k.enctype).collect();
         let etypes = self.enctypes(enctypes, Some(current))?;
@@ -163,37 +198,46 @@ impl AdminService {
                 ));
             }
         };
-        let old_kvno = e.current_kvno();
-        let kvno = old_kvno.wrapping_add(1).max(1);
-        let retired: Vec<KeyData> = e.current_keys().cloned().collect();
-        if !keep_old {
-            let oldest = kvno.saturating_sub(self.settings.keep_old_kvnos);
-            e.keys.retain(|k| k.kvno >= oldest);
-        }
-        let mut keys: Vec<KeyData> = new
-            .into_iter()
-            .map(|k| KeyData {
-                kvno,
-                enctype: k.enctype,
-                key: k.key,
-                salt: k.salt,
-            })
-            .collect();
-        keys.append(&mut e.keys);
-        e.keys = keys;
-        e.flags.set(PrincipalFlags::NEEDCHANGE, false);
-        e.pw_expiration = match &policy {
-            Some(p) if p.max_life > 0 && matches!(keys_kind(&e), SALT_TYPE_NORMAL) => {
-                Some(add_secs(now, p.max_life))
-            }
-            _ => None,
-        };
-        self.touch(&mut e, caller, now);
+        drop(e);
         // History keeps `history - 1` retired key sets (the current one is
         // checked separately).
         let history_kvnos = policy.as_ref().map_or(0, |p| p.history.saturating_sub(1));
-        self.store
-            .update_with_history(&e, &retired, history_kvnos)?;
+        let keep_old_kvnos = self.settings.keep_old_kvnos;
+        // The new keys (derived above, outside the store's lock) go onto
+        // the entry as stored now, so nothing written since it was read
+        // (a lockout count, another change) is lost.
+        let mut kvno = 0;
+        self.modify_entry(name, |e| {
+            kvno = e.current_kvno().wrapping_add(1).max(1);
+            let retired: Vec<KeyData> = e.current_keys().cloned().collect();
+            if !keep_old {
+                let oldest = kvno.saturating_sub(keep_old_kvnos);
+                e.keys.retain(|k| k.kvno >= oldest);
+            }
+            let mut keys: Vec<KeyData> = new
+                .iter()
+                .map(|k| KeyData {
+                    kvno,
+                    enctype: k.enctype,
+                    key: k.key.clone(),
+                    salt: k.salt.clone(),
+                })
+                .collect();
+            keys.append(&mut e.keys);
+            e.keys = keys;
+            e.flags.set(PrincipalFlags::NEEDCHANGE, false);
+            e.pw_expiration = match &policy {
+                Some(p) if p.max_life > 0 && matches!(keys_kind(e), SALT_TYPE_NORMAL) => {
+                    Some(add_secs(now, p.max_life))
+                }
+                _ => None,
+            };
+            self.touch(e, caller, now);
+            Ok(Modification::PasswordChange {
+                retired,
+                history_kvnos,
+            })
+        })?;
         Ok(kvno)
     }
 

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use super::super::error::AdminError;
 use super::super::request::{AdminResponse, StringAttr};
 use super::{AdminService, Caller, done};
+use crate::db::Modification;
 
 /// MIT's privilege names (the four kadmin shows) and then Tessera's, with
 /// the ACL letter of each.
@@ -85,13 +86,14 @@ impl AdminService {
                 "the attribute name must not be empty".into(),
             ));
         }
-        let mut e = self.load(&name)?;
-        match e.strings.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => e.strings.push((key, value)),
-        }
-        self.touch(&mut e, caller, now);
-        self.store.update(&e)?;
+        self.modify_entry(&name, |e| {
+            match e.strings.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1.clone_from(&value),
+                None => e.strings.push((key.clone(), value.clone())),
+            }
+            self.touch(e, caller, now);
+            Ok(Modification::Write)
+        })?;
         Ok(done(
             format!("Attribute set for principal \"{name}\"."),
             None,
@@ -108,13 +110,15 @@ impl AdminService {
     ) -> Result<AdminResponse, AdminError> {
         let name = self.canonical_name(name)?;
         self.authorize(caller, 'm', &name)?;
-        let mut e = self.load(&name)?;
-        let before = e.strings.len();
-        e.strings.retain(|(k, _)| k != key);
-        if e.strings.len() != before {
-            self.touch(&mut e, caller, now);
-            self.store.update(&e)?;
-        }
+        self.modify_entry(&name, |e| {
+            let before = e.strings.len();
+            e.strings.retain(|(k, _)| k != key);
+            if e.strings.len() == before {
+                return Ok(Modification::Abort);
+            }
+            self.touch(e, caller, now);
+            Ok(Modification::Write)
+        })?;
         Ok(done(
             format!("Attribute removed from principal \"{name}\"."),
             None,
