@@ -5,6 +5,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod heimdal;
+pub mod logs;
 pub mod mit;
 #[cfg(unix)]
 pub mod pty;

@@ -326,6 +326,9 @@ impl TestRealm {
 impl Drop for TestRealm {
     fn drop(&mut self) {
         self.stop();
+        if std::thread::panicking() {
+            crate::logs::print_tail(self.trace_log(), 150);
+        }
         self.check_logs();
     }
 }

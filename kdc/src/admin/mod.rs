@@ -26,6 +26,6 @@ pub mod timefmt;
 
 pub use acl::{Acl, AclError, AclFile};
 pub use error::{AdminError, PasswordRejection};
-pub use policy::{FailureOutcome, FailureTracker, LockoutState, policy_lockout_state};
+pub use policy::{LockoutState, policy_lockout_state};
 pub use request::{AdminRequest, AdminResponse, KeySpec, PolicyMods, PrincipalMods, Secret};
 pub use service::{AdminService, AdminSettings, Caller, Origin};

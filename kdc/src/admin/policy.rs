@@ -6,22 +6,17 @@
 //! * [`check_password_quality`]: length and character classes.
 //! * [`password_matches_keys`]: the history check (derive a key from the
 //!   candidate with each stored key's salt and compare in constant time).
-//! * [`policy_lockout_state`]: whether a principal is locked out now.
-//! * [`FailureTracker`]: counts failed pre-authentications, counting a
-//!   retransmitted identical request once.
+//! * [`policy_lockout_state`]: whether a principal is locked out now (the
+//!   KDC counts the failures: `crate::core::lockout`).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
 use std::time::SystemTime;
 
 use subtle::ConstantTimeEq;
 use tessera_proto::crypto::{EncType, Key, Password};
 
 use super::timefmt::format_time;
-use crate::db::entry::{SALT_TYPE_RANDOM_KEY, to_unix};
-use crate::db::{
-    AuthEvent, DbError, KeyData, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore,
-};
+use crate::db::entry::SALT_TYPE_RANDOM_KEY;
+use crate::db::{KeyData, Policy, PrincipalEntry, PrincipalFlags};
 
 /// Why a password was refused by its policy. [`Display`](std::fmt::Display)
 /// is one line (MIT kadmin's error text plus what the policy requires);
@@ -230,124 +225,6 @@ pub fn policy_lockout_state(
         LockoutState::Locked { until: Some(until) }
     } else {
         LockoutState::Open
-    }
-}
-
-/// What [`FailureTracker::record_preauth_failure`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureOutcome {
-    /// The same request was seen recently: not counted again.
-    Duplicate,
-    /// Counted; the new count and whether the principal is now locked.
-    Counted {
-        /// Failures counted now.
-        fail_count: u32,
-        /// Whether this failure locked the principal.
-        locked: bool,
-    },
-}
-
-/// Remembers the last few request fingerprints per principal (in memory)
-/// so that a client retransmitting an identical AS-REQ is counted once.
-#[derive(Debug)]
-pub struct FailureTracker {
-    recent: Mutex<HashMap<String, VecDeque<[u8; 32]>>>,
-    per_principal: usize,
-    max_principals: usize,
-}
-
-impl Default for FailureTracker {
-    fn default() -> Self {
-        Self::new(8, 100_000)
-    }
-}
-
-impl FailureTracker {
-    /// Keeps `per_principal` fingerprints for at most `max_principals`
-    /// principals (the map is cleared when it grows past that).
-    pub fn new(per_principal: usize, max_principals: usize) -> Self {
-        FailureTracker {
-            recent: Mutex::new(HashMap::new()),
-            per_principal: per_principal.max(1),
-            max_principals: max_principals.max(1),
-        }
-    }
-
-    /// A fingerprint of request bytes (SHA-256).
-    pub fn fingerprint(request: &[u8]) -> [u8; 32] {
-        use sha2::Digest;
-        sha2::Sha256::digest(request).into()
-    }
-
-    /// Returns true when `fp` is new for `name` (and remembers it).
-    fn remember(&self, name: &str, fp: [u8; 32]) -> bool {
-        let mut map = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        if !map.contains_key(name) && map.len() >= self.max_principals {
-            map.clear();
-        }
-        let q = map.entry(name.to_owned()).or_default();
-        if q.contains(&fp) {
-            return false;
-        }
-        if q.len() >= self.per_principal {
-            q.pop_front();
-        }
-        q.push_back(fp);
-        true
-    }
-
-    /// Records a failed pre-authentication of `name` for the request with
-    /// fingerprint `fp` at `now`: a request already seen is not counted
-    /// again; failures older than the policy's `failure_count_interval` are
-    /// forgotten first; once locked, further failures are not counted.
-    pub fn record_preauth_failure(
-        &self,
-        store: &dyn PrincipalStore,
-        name: &str,
-        fp: [u8; 32],
-        now: SystemTime,
-    ) -> Result<FailureOutcome, DbError> {
-        if !self.remember(name, fp) {
-            return Ok(FailureOutcome::Duplicate);
-        }
-        let Some(entry) = store.get(name)? else {
-            return Err(DbError::NotFound(name.to_owned()));
-        };
-        let policy = match &entry.policy {
-            Some(p) => store.get_policy(p).unwrap_or(None),
-            None => None,
-        };
-        if let LockoutState::Locked { .. } = policy_lockout_state(&entry, policy.as_ref(), now) {
-            return Ok(FailureOutcome::Counted {
-                fail_count: entry.fail_count,
-                locked: true,
-            });
-        }
-        let mut count = entry.fail_count;
-        if let (Some(p), Some(last)) = (&policy, entry.last_failure)
-            && p.failure_count_interval > 0
-            && to_unix(now) - to_unix(last)
-                > i64::try_from(p.failure_count_interval).unwrap_or(i64::MAX)
-        {
-            count = 0;
-        }
-        let count = count.saturating_add(1);
-        if count == entry.fail_count.saturating_add(1) {
-            store.record_auth(name, AuthEvent::Failure, now)?;
-        } else {
-            store.set_fail_state(name, count, Some(now))?;
-        }
-        let mut after = (*entry).clone();
-        after.fail_count = count;
-        after.last_failure = Some(crate::db::entry::truncate_to_secs(now));
-        let locked = matches!(
-            policy_lockout_state(&after, policy.as_ref(), now),
-            LockoutState::Locked { .. }
-        );
-        Ok(FailureOutcome::Counted {
-            fail_count: count,
-            locked,
-        })
     }
 }
 

@@ -51,26 +51,9 @@ pub use policy::RealmPolicy;
 pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
 
 use crate::config::KdcConfig;
-use crate::db::{AuthEvent, PrincipalEntry, PrincipalStore};
+use crate::db::{PrincipalEntry, PrincipalStore};
 use crate::net::{EdgeError, Reply, RequestHandler, Transport};
 pub use lockout_writer::Written;
-
-/// Hook for extra pre-authentication bookkeeping (account lockout itself
-/// is built in: see [`lockout`]). Both methods default to doing nothing;
-/// implementations must not do blocking I/O on the hot path.
-pub trait AuthHook: Send + Sync {
-    /// Called before a client's pre-authentication is checked; an error
-    /// refuses the request (e.g. a locked-out account).
-    fn before_preauth(&self, client: &PrincipalEntry, now: SystemTime) -> Result<(), KdcError> {
-        let _ = (client, now);
-        Ok(())
-    }
-
-    /// Called with the outcome of a pre-authentication attempt.
-    fn preauth_result(&self, client: &PrincipalEntry, event: AuthEvent, now: SystemTime) {
-        let _ = (client, event, now);
-    }
-}
 
 /// The KDC: AS and TGS exchanges over a [`PrincipalStore`].
 pub struct Kdc {
@@ -82,7 +65,6 @@ pub struct Kdc {
     replay: ReplayCache,
     lookaside: Lookaside,
     lockout: Lockout,
-    hook: Option<Arc<dyn AuthHook>>,
     drops: DropStats,
 }
 
@@ -187,7 +169,6 @@ impl Kdc {
                 ..LockoutOptions::default()
             }),
             policy,
-            hook: None,
             drops: DropStats::default(),
         };
         kdc.lockout.start_writer(Arc::clone(&kdc.store));
@@ -229,13 +210,6 @@ impl Kdc {
     /// The TGS authenticator replay cache.
     pub fn replay_cache(&self) -> &ReplayCache {
         &self.replay
-    }
-
-    /// Sets the pre-authentication hook.
-    #[must_use]
-    pub fn with_auth_hook(mut self, hook: Arc<dyn AuthHook>) -> Self {
-        self.hook = Some(hook);
-        self
     }
 
     /// Sets the largest reply sent over UDP (larger ones become

@@ -13,7 +13,7 @@ use tessera_proto::msg::{
 use super::error::KdcError;
 use super::policy::key_of;
 use super::{Exchange, Kdc};
-use crate::db::{AuthEvent, KeyData, PrincipalEntry, PrincipalFlags};
+use crate::db::{KeyData, PrincipalEntry, PrincipalFlags};
 
 /// The ETYPE-INFO2 entry describing how `kd` derives from a password.
 ///
@@ -68,18 +68,7 @@ pub(super) fn verify<'a>(
         }
         return Ok(None);
     };
-    if let Some(h) = &kdc.hook {
-        h.before_preauth(client, ex.now)?;
-    }
-    let result = check_timestamp(kdc, pa, client, usable, ex);
-    if let Some(h) = &kdc.hook {
-        let event = match &result {
-            Ok(_) | Err(KdcError::Skew) => AuthEvent::Success,
-            Err(_) => AuthEvent::Failure,
-        };
-        h.preauth_result(client, event, ex.now);
-    }
-    result.map(Some)
+    check_timestamp(kdc, pa, client, usable, ex).map(Some)
 }
 
 /// Decrypts PA-ENC-TIMESTAMP with the client's current key of its enctype

@@ -47,12 +47,20 @@ pub(crate) struct DevKdc {
     kpasswd: PathBuf,
 }
 
+/// Lines of the KDC's log a failing test prints.
+const LOG_TAIL_LINES: usize = 150;
+
 impl Drop for DevKdc {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        // Its trace-level log must hold no secret of the realm.
         let log = self.tmp.path().join("kdc-trace.log");
+        // A failing test shows what the KDC did last (the log is free of
+        // secrets: checked below on every run).
+        if std::thread::panicking() {
+            tessera_tests::logs::print_tail(&log, LOG_TAIL_LINES);
+        }
+        // Its trace-level log must hold no secret of the realm.
         tessera_tests::secrets::check_realm_log(&log, &self.dir, &[self.tmp.path().into()], &[]);
     }
 }
