@@ -6,17 +6,17 @@
 //! * [`check_password_quality`]: length and character classes.
 //! * [`password_matches_keys`]: the history check (derive a key from the
 //!   candidate with each stored key's salt and compare in constant time).
-//! * [`policy_lockout_state`]: whether a principal is locked out now (the
-//!   KDC counts the failures: `crate::core::lockout`).
-
-use std::time::SystemTime;
+//! * [`policy_lockout_state`] (from `tessera_kdc_core::lockout_rules`):
+//!   whether a principal is locked out now.
 
 use subtle::ConstantTimeEq;
 use tessera_proto::crypto::{EncType, Key, Password};
 
+pub use tessera_kdc_core::lockout_rules::{LockoutState, policy_lockout_state};
+
 use super::timefmt::format_time;
 use crate::db::entry::SALT_TYPE_RANDOM_KEY;
-use crate::db::{KeyData, Policy, PrincipalEntry, PrincipalFlags};
+use crate::db::{KeyData, Policy};
 
 /// Why a password was refused by its policy. [`Display`](std::fmt::Display)
 /// is one line (MIT kadmin's error text plus what the policy requires);
@@ -184,72 +184,10 @@ fn derive_cost(enctype: i32) -> u32 {
     }
 }
 
-/// Whether a principal may authenticate now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LockoutState {
-    /// Not locked.
-    Open,
-    /// Locked; `until` None = until an administrator unlocks.
-    Locked {
-        /// When the lockout ends by itself.
-        until: Option<SystemTime>,
-    },
-}
-
-/// The lockout state of `entry` under `policy` at `now`: locked by an
-/// administrator (`kadmin lock`), or at least `max_failure` counted
-/// failures whose lockout has not run out (`lockout_duration` 0 = until
-/// unlocked). Failures older than `failure_count_interval` do not count.
-pub fn policy_lockout_state(
-    entry: &PrincipalEntry,
-    policy: Option<&Policy>,
-    now: SystemTime,
-) -> LockoutState {
-    if entry.flags.contains(PrincipalFlags::ADMIN_LOCKED) {
-        return LockoutState::Locked { until: None };
-    }
-    let Some(p) = policy else {
-        return LockoutState::Open;
-    };
-    if p.max_failure == 0 || entry.fail_count < p.max_failure {
-        return LockoutState::Open;
-    }
-    let Some(last) = entry.last_failure else {
-        return LockoutState::Open;
-    };
-    if p.lockout_duration == 0 {
-        return LockoutState::Locked { until: None };
-    }
-    let until = super::timefmt::add_secs(last, p.lockout_duration);
-    if now < until {
-        LockoutState::Locked { until: Some(until) }
-    } else {
-        LockoutState::Open
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn huge_lockout_durations_saturate() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let mut p = Policy::new("p");
-        p.max_failure = 1;
-        let mut e = PrincipalEntry::new("a@R", PrincipalFlags::ALLOW_TIX, now);
-        e.fail_count = 1;
-        e.last_failure = Some(now);
-        for d in [u64::MAX, i64::MAX as u64] {
-            p.lockout_duration = d;
-            assert!(matches!(
-                policy_lockout_state(&e, Some(&p), now + Duration::from_secs(10)),
-                LockoutState::Locked { until: Some(_) }
-            ));
-        }
-    }
 
     #[test]
     fn classes_and_quality() {
@@ -309,40 +247,6 @@ mod tests {
         assert!(
             soon.kpasswd_text()
                 .contains("Please wait until Thu Jan 01 00:00:00 UTC 1970 before you change it.\n")
-        );
-    }
-
-    #[test]
-    fn lockout_state() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let mut e = PrincipalEntry::new("a@R", PrincipalFlags::ALLOW_TIX, now);
-        let mut p = Policy::new("p");
-        p.max_failure = 3;
-        p.lockout_duration = 600;
-        assert_eq!(policy_lockout_state(&e, Some(&p), now), LockoutState::Open);
-        e.fail_count = 3;
-        e.last_failure = Some(now);
-        assert_eq!(
-            policy_lockout_state(&e, Some(&p), now + Duration::from_secs(10)),
-            LockoutState::Locked {
-                until: Some(now + Duration::from_secs(600))
-            }
-        );
-        assert_eq!(
-            policy_lockout_state(&e, Some(&p), now + Duration::from_secs(601)),
-            LockoutState::Open
-        );
-        p.lockout_duration = 0;
-        assert_eq!(
-            policy_lockout_state(&e, Some(&p), now + Duration::from_secs(10_000)),
-            LockoutState::Locked { until: None }
-        );
-        assert_eq!(policy_lockout_state(&e, None, now), LockoutState::Open);
-        e.fail_count = 0;
-        e.flags.set(PrincipalFlags::ADMIN_LOCKED, true);
-        assert_eq!(
-            policy_lockout_state(&e, None, now),
-            LockoutState::Locked { until: None }
         );
     }
 }

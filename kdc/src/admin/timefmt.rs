@@ -6,16 +6,7 @@
 //! Accepted durations: `10h`, `7d`, `1h30m`, `300` (seconds), `1 day`,
 //! `2 days 3 hours`, `10:00:00`, `1 day 10:00:00`.
 
-/// `t` plus `secs` seconds, saturating at the latest time the database
-/// stores (Unix second `i64::MAX`) instead of overflowing `SystemTime`
-/// (admin requests carry any u64 duration).
-pub fn add_secs(t: std::time::SystemTime, secs: u64) -> std::time::SystemTime {
-    let latest = crate::db::entry::from_unix(i64::MAX);
-    match t.checked_add(std::time::Duration::from_secs(secs)) {
-        Some(later) if later <= latest => later,
-        _ => latest,
-    }
-}
+pub use tessera_kdc_core::time::add_secs;
 
 /// Parses a duration in seconds.
 pub fn parse_duration(s: &str) -> Option<u64> {

@@ -8,7 +8,7 @@
 //! (read-your-writes: a change committed anywhere is honoured by the next
 //! request), and in the background by [`refresh_loop`].
 
-pub mod entry;
+pub use tessera_kdc_core::entry;
 pub mod master_key;
 pub mod policy;
 pub mod sqlite;

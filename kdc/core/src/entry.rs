@@ -1,9 +1,11 @@
 //! Principal database entries: the in-memory form of one principal.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+pub use crate::time::{from_unix, to_unix, truncate_to_secs};
 
 /// Principal attribute flags, stored as a bitset (`INTEGER` column).
 ///
@@ -294,30 +296,8 @@ impl PrincipalEntry {
     }
 
     /// Sorts keys newest kvno first (stable within a kvno).
-    pub(crate) fn sort_keys(&mut self) {
+    pub fn sort_keys(&mut self) {
         self.keys.sort_by_key(|k| std::cmp::Reverse(k.kvno));
-    }
-}
-
-/// Drops sub-second precision (the database stores whole seconds).
-pub fn truncate_to_secs(t: SystemTime) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(to_unix(t).max(0) as u64)
-}
-
-/// Seconds since the Unix epoch (negative before it).
-pub fn to_unix(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
-    }
-}
-
-/// Time from seconds since the Unix epoch.
-pub fn from_unix(s: i64) -> SystemTime {
-    if s >= 0 {
-        UNIX_EPOCH + Duration::from_secs(s as u64)
-    } else {
-        UNIX_EPOCH - Duration::from_secs(s.unsigned_abs())
     }
 }
 
