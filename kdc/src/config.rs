@@ -440,7 +440,11 @@ impl KdcConfig {
             raw.policy.max_renewable_life,
             7 * 86400,
         )?;
-        let clock_skew = dur("policy.clock_skew", raw.policy.clock_skew, 300)?;
+        let clock_skew = dur(
+            "policy.clock_skew",
+            raw.policy.clock_skew,
+            tessera_proto::msg::time::DEFAULT_CLOCK_SKEW.as_secs(),
+        )?;
 
         let etypes = |key: &str, v: Option<Vec<String>>, default: &[i32]| {
             let Some(list) = v else {

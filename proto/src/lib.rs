@@ -1,4 +1,5 @@
-//! Kerberos V5 wire messages (RFC 4120) and the RFC 3961 crypto framework.
+//! Kerberos V5 wire messages (RFC 4120), the RFC 3961 crypto framework, and
+//! the authenticator replay cache every acceptor and the KDC share.
 //!
 //! No I/O, no clock, no async runtime: everything here is pure computation on
 //! bytes handed in by the caller.
@@ -6,3 +7,4 @@
 
 pub mod crypto;
 pub mod msg;
+pub mod replay;

@@ -18,8 +18,8 @@ use super::{ApSession, ReplayCache, Role, principal_to_kt, random_seq};
 use crate::gss::{GSS_CHECKSUM_TYPE, GssChecksum};
 use crate::keytab::{Keytab, KeytabEntry};
 
-/// MIT's default allowed clock skew: five minutes.
-pub const DEFAULT_SKEW: Duration = Duration::from_secs(300);
+/// The default allowed clock skew (five minutes, as MIT's).
+pub use tessera_proto::msg::time::DEFAULT_CLOCK_SKEW as DEFAULT_SKEW;
 
 /// A service's AP-REQ checker: its keys, a replay cache and the allowed
 /// clock skew.

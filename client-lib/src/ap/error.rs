@@ -239,3 +239,12 @@ impl From<CryptoError> for ApError {
 pub(crate) fn enctype_text(n: i32) -> String {
     EncType::from_i32(n).map_or_else(|| n.to_string(), |e| e.name().to_string())
 }
+
+impl From<tessera_proto::replay::ReplayRefusal> for ApError {
+    fn from(r: tessera_proto::replay::ReplayRefusal) -> Self {
+        match r {
+            tessera_proto::replay::ReplayRefusal::Replay { .. } => ApError::Repeat,
+            tessera_proto::replay::ReplayRefusal::ClientOverQuota => ApError::ReplayCacheFull,
+        }
+    }
+}

@@ -20,12 +20,11 @@
 mod acceptor;
 mod error;
 mod initiator;
-mod replay;
 
 pub use acceptor::{AcceptedContext, Acceptor, DEFAULT_SKEW};
 pub use error::ApError;
 pub use initiator::{ApReqOptions, AuthChecksum, InitiatorState, build_ap_req};
-pub use replay::{
+pub use tessera_proto::replay::{
     DEFAULT_REPLAY_CAPACITY, DEFAULT_REPLAY_MAX_BYTES, DEFAULT_REPLAY_PER_CLIENT, ENTRY_BYTES,
     ReplayCache, ReplayLimits, ReplayRefusal,
 };

@@ -19,7 +19,7 @@ pub const DEFAULT_ADMIN_PORT: u16 = 749;
 /// MIT's default `udp_preference_limit`.
 pub const DEFAULT_UDP_PREFERENCE_LIMIT: usize = 1465;
 /// MIT's default `clockskew`.
-pub const DEFAULT_CLOCKSKEW: Duration = Duration::from_secs(300);
+pub use tessera_proto::msg::time::DEFAULT_CLOCK_SKEW as DEFAULT_CLOCKSKEW;
 
 /// One realm's `[realms]` entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -35,7 +35,7 @@
 
 use std::time::Duration;
 
-pub use tessera_client::ap::{
+pub use tessera_proto::replay::{
     DEFAULT_REPLAY_CAPACITY, DEFAULT_REPLAY_MAX_BYTES, DEFAULT_REPLAY_PER_CLIENT,
     ENTRY_BYTES as REPLAY_ENTRY_BYTES, ReplayCache, ReplayLimits, ReplayRefusal,
 };

@@ -4,10 +4,15 @@
 //! RFC 4120 KerberosTime has no fractional seconds; rasn would encode them
 //! (`...05.25Z`), so every constructor here truncates to whole seconds.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Timelike};
 use rasn_kerberos::{KerberosTime, Microseconds};
+
+/// The allowed clock skew unless configured otherwise: five minutes, as
+/// RFC 4120 section 1.6 suggests and MIT and Heimdal default to. The one
+/// default for the KDC, the acceptor and krb5.conf's `clockskew`.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(300);
 
 /// Earliest time accepted: 0001-01-01T00:00:00Z.
 pub const MIN_UNIX: i64 = -62_135_596_800;

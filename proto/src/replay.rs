@@ -1,6 +1,7 @@
-//! An in-memory replay cache for authenticators, shared by every acceptor
-//! in this library (kpasswd, the admin service, services that link
-//! [`Acceptor`](super::Acceptor)) and by the KDC's TGS exchange.
+//! An in-memory replay cache for authenticators (RFC 4120 section 3.2.3),
+//! the one type shared by every acceptor (services linking
+//! `tessera_client::ap::Acceptor`, kpasswd, the admin service) and by the
+//! KDC's TGS exchange. Pure: the caller passes the clock in.
 //!
 //! An authenticator is remembered until it would fail the clock-skew check
 //! anyway; the caller says when that is. The cache is built so that nobody,
@@ -57,8 +58,6 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-
-use super::ApError;
 
 /// Bytes charged per remembered authenticator.
 pub const ENTRY_BYTES: usize = 160;
@@ -183,9 +182,10 @@ impl ReplayCache {
         }
     }
 
-    /// The acceptor's check: records an authenticator, or fails with
-    /// [`ApError::Repeat`] if the same one was recorded and has not expired,
-    /// or [`ApError::ReplayCacheFull`] if `client` holds its whole share.
+    /// The acceptor's check: records an authenticator, or refuses it as a
+    /// [`ReplayRefusal::Replay`] if the same one was recorded and has not
+    /// expired, or [`ReplayRefusal::ClientOverQuota`] if `client` holds its
+    /// whole share.
     ///
     /// `auth_ciphertext` is the authenticator's encrypted bytes;
     /// `ctime_micros` its client time; `now_micros` the acceptor's clock.
@@ -196,7 +196,7 @@ impl ReplayCache {
         ctime_micros: i64,
         auth_ciphertext: &[u8],
         now_micros: i64,
-    ) -> Result<(), ApError> {
+    ) -> Result<(), ReplayRefusal> {
         let mut id = Sha256::new();
         feed(&mut id, server.as_bytes());
         id.update(ctime_micros.to_be_bytes());
@@ -206,12 +206,7 @@ impl ReplayCache {
             .max(now_micros)
             .saturating_add(self.window_micros);
         let expires = expires_micros.div_euclid(1_000_000).saturating_add(1);
-        match self.check_and_insert_at(client, &id, &[], expires, now_micros.div_euclid(1_000_000))
-        {
-            Ok(()) => Ok(()),
-            Err(ReplayRefusal::Replay { .. }) => Err(ApError::Repeat),
-            Err(ReplayRefusal::ClientOverQuota) => Err(ApError::ReplayCacheFull),
-        }
+        self.check_and_insert_at(client, &id, &[], expires, now_micros.div_euclid(1_000_000))
     }
 
     /// The general check, in seconds: records the authenticator `id` of
@@ -300,7 +295,10 @@ impl ReplayCache {
 
 impl Default for ReplayCache {
     fn default() -> Self {
-        Self::with_limits(super::DEFAULT_SKEW, ReplayLimits::default())
+        Self::with_limits(
+            crate::msg::time::DEFAULT_CLOCK_SKEW,
+            ReplayLimits::default(),
+        )
     }
 }
 
@@ -491,7 +489,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             rc.check_and_insert("c@R", "s@R", 1_000_000, b"abc", 1_000_001),
-            Err(ApError::Repeat)
+            Err(ReplayRefusal::Replay { same_request: true })
         );
         // A different authenticator at the same time is fine.
         rc.check_and_insert("c@R", "s@R", 1_000_000, b"abd", 1_000_001)
@@ -635,7 +633,7 @@ mod tests {
         assert_eq!(rc.len(), 2);
         assert_eq!(
             rc.check_and_insert("d", "s", 0, b"3", 1),
-            Err(ApError::Repeat)
+            Err(ReplayRefusal::Replay { same_request: true })
         );
     }
 }
