@@ -1,6 +1,6 @@
 //! Errors of administration commands.
 
-pub use super::policy::PasswordRejection;
+pub use super::password_quality::PasswordRejection;
 use crate::db::DbError;
 use crate::realm::RealmError;
 

@@ -8,8 +8,8 @@
 //!   auditing every command ([`audit`]).
 //! * [`parse`]: MIT-style command lines to requests; [`cli`]: a session
 //!   with prompts, keytab editing and text/JSON output; [`format`]: text.
-//! * [`policy`]: password quality, history, lockout state and failure
-//!   counting; [`acl`]: the kadm5.acl-like ACL file.
+//! * [`password_quality`]: password quality and history checks, and the
+//!   lockout state; [`acl`]: the kadm5.acl-like ACL file.
 //! * [`timefmt`]: time and duration syntax.
 
 pub mod acl;
@@ -19,13 +19,13 @@ pub mod cli;
 pub mod error;
 pub mod format;
 pub mod parse;
-pub mod policy;
+pub mod password_quality;
 pub mod request;
 pub mod service;
 pub mod timefmt;
 
 pub use acl::{Acl, AclError, AclFile};
 pub use error::{AdminError, PasswordRejection};
-pub use policy::{LockoutState, policy_lockout_state};
+pub use password_quality::{LockoutState, policy_lockout_state};
 pub use request::{AdminRequest, AdminResponse, KeySpec, PolicyMods, PrincipalMods, Secret};
 pub use service::{AdminService, AdminSettings, Caller, Origin};

@@ -8,12 +8,12 @@ use tessera_proto::msg::{
 };
 
 use super::error::KdcError;
-use super::policy::{
-    Caps, RequestedTimes, check_client, check_server, key_of, select_session_etype,
-    select_ticket_key, ticket_times, usable_client_keys,
-};
 use super::ticket::{
     Issued, PVNO, der, enc_rep_part, encryption_key, last_req, no_transit, seal, wire_name,
+};
+use super::ticket_rules::{
+    Caps, RequestedTimes, check_client, check_server, key_of, select_session_etype,
+    select_ticket_key, ticket_times, usable_client_keys,
 };
 use super::{Exchange, Kdc, lockout, preauth};
 use crate::admin::LockoutState;

@@ -25,12 +25,12 @@ pub mod error;
 pub mod lockout;
 pub mod lockout_writer;
 pub mod lookaside;
-pub mod policy;
 mod preauth;
 pub mod replay;
 mod tgs_issue;
 mod tgs_req;
 mod ticket;
+pub mod ticket_rules;
 mod ttl_cache;
 
 use std::net::SocketAddr;
@@ -47,8 +47,8 @@ pub use drops::{DropReason, DropStats};
 pub use error::KdcError;
 pub use lockout::{FailureRecord, Lockout, LockoutOptions};
 pub use lookaside::{Lookaside, LookasideLimits};
-pub use policy::RealmPolicy;
 pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
+pub use ticket_rules::RealmPolicy;
 
 use crate::config::KdcConfig;
 use crate::db::{PrincipalEntry, PrincipalStore};

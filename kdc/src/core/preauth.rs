@@ -11,7 +11,7 @@ use tessera_proto::msg::{
 };
 
 use super::error::KdcError;
-use super::policy::key_of;
+use super::ticket_rules::key_of;
 use super::{Exchange, Kdc};
 use crate::db::{KeyData, PrincipalEntry, PrincipalFlags};
 

@@ -9,13 +9,13 @@ use tessera_proto::msg::{
 };
 
 use super::error::KdcError;
-use super::policy::{
-    Caps, RequestedTimes, check_client_enabled, check_no_change_due, check_server, key_of,
-    select_session_etype, select_ticket_key, ticket_times,
-};
 use super::tgs_req::Verified;
 use super::ticket::{
     Issued, PVNO, der, enc_rep_part, encryption_key, kt, last_req, seal, wire_name,
+};
+use super::ticket_rules::{
+    Caps, RequestedTimes, check_client_enabled, check_no_change_due, check_server, key_of,
+    select_session_etype, select_ticket_key, ticket_times,
 };
 use super::{Exchange, Kdc};
 use crate::db::PrincipalFlags;

@@ -9,9 +9,9 @@ use tessera_proto::msg::{
 };
 
 use super::error::KdcError;
-use super::policy::key_of;
 use super::replay::{ReplayRefusal, authenticator_id};
 use super::ticket::{PVNO, key_from_wire};
+use super::ticket_rules::key_of;
 use super::{Exchange, Kdc, der, tgs_issue};
 
 /// What the verified PA-TGS-REQ yields.

@@ -10,7 +10,7 @@
 
 pub use tessera_kdc_core::entry;
 pub mod master_key;
-pub mod policy;
+pub mod policy_store;
 pub mod sqlite;
 mod sqlite_schema;
 mod wal_watch;
@@ -23,7 +23,7 @@ pub use entry::{
     split_principal,
 };
 pub use master_key::{MasterKey, MasterKeyError};
-pub use policy::Policy;
+pub use policy_store::Policy;
 pub use sqlite::{SqliteStore, StoreOptions, refresh_loop};
 
 /// A key to add in a new key set ([`PrincipalStore::add_key_set`]); the kvno

@@ -38,7 +38,7 @@ use rusqlite::{
 use super::entry::{
     AuthEvent, KeyData, PrincipalEntry, split_principal, to_unix, truncate_to_secs,
 };
-use super::policy::{self, Policy};
+use super::policy_store::{self, Policy};
 use super::sqlite_schema::{
     MIGRATION_1_TO_2, MIGRATION_2_TO_3, SCHEMA, SCHEMA_VERSION, log_change, read_entry,
     write_entry, write_key,
@@ -455,7 +455,7 @@ impl SqliteStore {
         if p.name.is_empty() || p.name.chars().any(char::is_control) {
             return Err(DbError::InvalidName(p.name.clone()));
         }
-        let (_guard, ()) = self.write_tx(|tx| policy::write_policy(tx, p, create))?;
+        let (_guard, ()) = self.write_tx(|tx| policy_store::write_policy(tx, p, create))?;
         self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }
@@ -655,8 +655,8 @@ impl PrincipalStore for SqliteStore {
                 history_kvnos,
             } = &what
             {
-                policy::append_history(tx, &self.mkey, name, retired, *history_kvnos)?;
-                policy::set_pw_change(tx, name, to_unix(entry.modified))?;
+                policy_store::append_history(tx, &self.mkey, name, retired, *history_kvnos)?;
+                policy_store::set_pw_change(tx, name, to_unix(entry.modified))?;
             }
             log_change(tx, name, SystemTime::now())?;
             Ok(Some(Arc::new(entry)))
@@ -669,12 +669,12 @@ impl PrincipalStore for SqliteStore {
 
     fn password_history(&self, name: &str) -> Result<Vec<KeyData>, DbError> {
         let inner = self.lock();
-        policy::read_history(&inner.conn, &self.mkey, name)
+        policy_store::read_history(&inner.conn, &self.mkey, name)
     }
 
     fn last_password_change(&self, name: &str) -> Result<Option<SystemTime>, DbError> {
         let inner = self.lock();
-        Ok(policy::get_pw_change(&inner.conn, name)?.map(super::entry::from_unix))
+        Ok(policy_store::get_pw_change(&inner.conn, name)?.map(super::entry::from_unix))
     }
 
     fn rename(&self, old: &str, entry: &PrincipalEntry) -> Result<(), DbError> {
@@ -696,7 +696,7 @@ impl PrincipalStore for SqliteStore {
             tx.execute("DELETE FROM keys WHERE principal = ?1", params![old])?;
             tx.execute("DELETE FROM principals WHERE name = ?1", params![old])?;
             write_entry(tx, &self.mkey, &entry)?;
-            policy::rename_history(tx, &self.mkey, old, &entry.name)?;
+            policy_store::rename_history(tx, &self.mkey, old, &entry.name)?;
             let now = SystemTime::now();
             log_change(tx, old, now)?;
             log_change(tx, &entry.name, now)
@@ -733,7 +733,7 @@ impl PrincipalStore for SqliteStore {
 
     fn get_policy(&self, name: &str) -> Result<Option<Policy>, DbError> {
         let inner = self.lock();
-        policy::read_policy(&inner.conn, name)
+        policy_store::read_policy(&inner.conn, name)
     }
 
     fn create_policy(&self, p: &Policy) -> Result<(), DbError> {
@@ -745,14 +745,14 @@ impl PrincipalStore for SqliteStore {
     }
 
     fn delete_policy(&self, name: &str) -> Result<bool, DbError> {
-        let (_guard, existed) = self.write_tx(|tx| policy::delete_policy(tx, name))?;
+        let (_guard, existed) = self.write_tx(|tx| policy_store::delete_policy(tx, name))?;
         self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(existed)
     }
 
     fn list_policies(&self, glob: &str) -> Result<Vec<String>, DbError> {
         let inner = self.lock();
-        policy::list_policies(&inner.conn, glob)
+        policy_store::list_policies(&inner.conn, glob)
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use tessera_proto::crypto::Password;
 
 use super::super::error::{AdminError, PasswordRejection};
-use super::super::policy::{
+use super::super::password_quality::{
     LockoutState, check_password_quality, password_matches_keys, policy_lockout_state,
 };
 use super::super::request::{AdminResponse, KeyInfo, KeySpec, PrincipalInfo, PrincipalMods};

@@ -3,7 +3,7 @@
 //!
 //! A policy is a named set of password-quality and lockout limits that
 //! principals refer to by name (`principals.policy`). The checks themselves
-//! live in `crate::admin::policy`; this module only persists.
+//! live in `crate::admin::password_quality`; this module only persists.
 //!
 //! Password history: when a principal's keys change, the retired key set is
 //! copied to `password_history`, sealed under the master key like live keys
