@@ -35,6 +35,10 @@
 
 use std::time::Duration;
 
+use super::error::KdcError;
+use super::tgs_issue::Verified;
+use super::{Exchange, Kdc};
+
 pub use tessera_proto::replay::{
     DEFAULT_REPLAY_CAPACITY, DEFAULT_REPLAY_MAX_BYTES, DEFAULT_REPLAY_PER_CLIENT,
     ENTRY_BYTES as REPLAY_ENTRY_BYTES, ReplayCache, ReplayLimits, ReplayRefusal,
@@ -45,9 +49,44 @@ pub fn for_skew(skew_secs: i64, limits: ReplayLimits) -> ReplayCache {
     ReplayCache::with_limits(Duration::from_secs(skew_secs.max(1).unsigned_abs()), limits)
 }
 
+/// Records a verified TGS-REQ's authenticator in the KDC's replay cache,
+/// once everything cheap to check has passed. A replay
+/// inside another request is KRB_AP_ERR_REPEAT; a byte-identical
+/// retransmit is answered again; a client over its share is refused with
+/// KDC_ERR_POLICY. Sets `ex.replay_recorded` when the authenticator is in
+/// the cache for this very request (its reply may then be cached).
+pub(super) fn check_tgs(kdc: &Kdc, v: &Verified, ex: &mut Exchange) -> Result<(), KdcError> {
+    let id = authenticator_id(&v.ticket_server.to_string(), v.ctime, v.cusec);
+    let expires = v.ctime.saturating_add(kdc.policy.clock_skew);
+    match kdc.replay.check_and_insert_at(
+        &v.client.to_string(),
+        &id,
+        &ex.request_key,
+        expires,
+        ex.now_secs,
+    ) {
+        Ok(()) => {
+            ex.replay_recorded = true;
+            Ok(())
+        }
+        Err(ReplayRefusal::Replay { same_request: true }) => {
+            tracing::debug!(client = %v.client,
+                "retransmitted TGS-REQ no longer in the lookaside cache; answered again");
+            ex.replay_recorded = true;
+            Ok(())
+        }
+        Err(ReplayRefusal::Replay {
+            same_request: false,
+        }) => Err(KdcError::Replay),
+        Err(ReplayRefusal::ClientOverQuota) => Err(KdcError::Policy(
+            "too many requests from this client within the clock skew; retry later",
+        )),
+    }
+}
+
 /// The identity of a TGS authenticator of some client: the server it was
 /// for, its ctime and cusec.
-pub(super) fn authenticator_id(server: &str, ctime: i64, cusec: u32) -> Vec<u8> {
+fn authenticator_id(server: &str, ctime: i64, cusec: u32) -> Vec<u8> {
     let mut id = Vec::with_capacity(server.len() + 12);
     id.extend_from_slice(&ctime.to_be_bytes());
     id.extend_from_slice(&cusec.to_be_bytes());

@@ -4,12 +4,11 @@
 use tessera_proto::crypto::{Key, usage};
 use tessera_proto::msg::asn1::{EncTgsRepPart, KdcRep};
 use tessera_proto::msg::{
-    AuthorizationData, EncTicketPart, KdcOptions, KdcReqBody, KerberosTimeExt, MessageType, TgsRep,
-    Ticket, TicketFlags, decode, encode,
+    AuthorizationData, EncTicketPart, KdcOptions, KdcReqBody, KerberosTimeExt, MessageType,
+    Principal, TgsRep, Ticket, TicketFlags, decode, encode,
 };
 
 use super::error::KdcError;
-use super::tgs_req::Verified;
 use super::ticket::{
     Issued, PVNO, der, enc_rep_part, encryption_key, kt, last_req, seal, wire_name,
 };
@@ -19,6 +18,28 @@ use super::ticket_rules::{
 };
 use super::{Exchange, Kdc};
 use crate::db::PrincipalFlags;
+
+/// What the verified PA-TGS-REQ yields.
+#[derive(Debug)]
+pub(super) struct Verified {
+    /// The presented ticket's decrypted part.
+    pub ticket: EncTicketPart,
+    /// Its flags.
+    pub flags: TicketFlags,
+    /// The server the presented ticket was for.
+    pub ticket_server: Principal,
+    /// The ticket's client.
+    pub client: Principal,
+    /// The ticket's session key.
+    pub session: Key,
+    /// The authenticator's subkey, if any.
+    pub subkey: Option<Key>,
+    /// The authenticator's client time (seconds) and microseconds, for the
+    /// replay check ([`super::replay::check_tgs`]).
+    pub ctime: i64,
+    /// See `ctime`.
+    pub cusec: u32,
+}
 
 /// Issues the ticket a verified TGS-REQ asks for and encodes the TGS-REP.
 pub(super) fn issue(
@@ -74,7 +95,7 @@ pub(super) fn issue(
     }
     // The request is acceptable as far as is cheap to know: now the replay
     // check, which records the authenticator.
-    super::tgs_req::check_replay(kdc, v, ex)?;
+    super::replay::check_tgs(kdc, v, ex)?;
     let is_tgs = kdc.is_local_tgs(&server);
 
     let old = &v.ticket;

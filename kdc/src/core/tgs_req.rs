@@ -1,7 +1,7 @@
 //! The TGS exchange (RFC 4120 section 3.3): verifying PA-TGS-REQ.
 //! Issuing the new ticket is in `tgs_issue`.
 
-use tessera_proto::crypto::{Checksum, ChecksumType, CryptoError, Key, usage};
+use tessera_proto::crypto::{Checksum, ChecksumType, CryptoError, usage};
 use tessera_proto::msg::time::microseconds_value;
 use tessera_proto::msg::{
     ApReq, Authenticator, EncTicketPart, KdcOptions, KdcReq, KerberosTimeExt, MessageType,
@@ -9,32 +9,10 @@ use tessera_proto::msg::{
 };
 
 use super::error::KdcError;
-use super::replay::{ReplayRefusal, authenticator_id};
+use super::tgs_issue::{self, Verified};
 use super::ticket::{PVNO, key_from_wire};
 use super::ticket_rules::key_of;
-use super::{Exchange, Kdc, der, tgs_issue};
-
-/// What the verified PA-TGS-REQ yields.
-#[derive(Debug)]
-pub(super) struct Verified {
-    /// The presented ticket's decrypted part.
-    pub ticket: EncTicketPart,
-    /// Its flags.
-    pub flags: TicketFlags,
-    /// The server the presented ticket was for.
-    pub ticket_server: Principal,
-    /// The ticket's client.
-    pub client: Principal,
-    /// The ticket's session key.
-    pub session: Key,
-    /// The authenticator's subkey, if any.
-    pub subkey: Option<Key>,
-    /// The authenticator's client time (seconds) and microseconds, for the
-    /// replay check ([`check_replay`]).
-    pub ctime: i64,
-    /// See `ctime`.
-    pub cusec: u32,
-}
+use super::{Exchange, Kdc, der};
 
 /// Handles one TGS-REQ.
 /// `req` is `request` decoded in full, pvno and msg-type checked
@@ -181,39 +159,4 @@ fn verify_ap_req(
         ctime,
         cusec,
     })
-}
-
-/// Records the verified authenticator in the replay cache (see
-/// [`super::replay`]), once everything cheap to check has passed. A replay
-/// inside another request is KRB_AP_ERR_REPEAT; a byte-identical
-/// retransmit is answered again; a client over its share is refused with
-/// KDC_ERR_POLICY. Sets `ex.replay_recorded` when the authenticator is in
-/// the cache for this very request (its reply may then be cached).
-pub(super) fn check_replay(kdc: &Kdc, v: &Verified, ex: &mut Exchange) -> Result<(), KdcError> {
-    let id = authenticator_id(&v.ticket_server.to_string(), v.ctime, v.cusec);
-    let expires = v.ctime.saturating_add(kdc.policy.clock_skew);
-    match kdc.replay.check_and_insert_at(
-        &v.client.to_string(),
-        &id,
-        &ex.request_key,
-        expires,
-        ex.now_secs,
-    ) {
-        Ok(()) => {
-            ex.replay_recorded = true;
-            Ok(())
-        }
-        Err(ReplayRefusal::Replay { same_request: true }) => {
-            tracing::debug!(client = %v.client,
-                "retransmitted TGS-REQ no longer in the lookaside cache; answered again");
-            ex.replay_recorded = true;
-            Ok(())
-        }
-        Err(ReplayRefusal::Replay {
-            same_request: false,
-        }) => Err(KdcError::Replay),
-        Err(ReplayRefusal::ClientOverQuota) => Err(KdcError::Policy(
-            "too many requests from this client within the clock skew; retry later",
-        )),
-    }
 }
