@@ -4,6 +4,7 @@
 //! * [`entry`]: a principal as the KDC sees it (flags, keys, lockout state).
 //! * [`stored_policy`]: the named password and lockout policies.
 //! * [`lockout_rules`]: whether a principal is locked out now.
+//! * [`store`]: the narrow, typed store interface the core reads through.
 //! * [`handler`]: the [`handler::RequestHandler`] a network edge calls.
 //! * [`time`]: whole-second, saturating time helpers.
 //!
@@ -14,5 +15,6 @@
 pub mod entry;
 pub mod handler;
 pub mod lockout_rules;
+pub mod store;
 pub mod stored_policy;
 pub mod time;

@@ -53,7 +53,8 @@ use tessera_proto::msg::{EncryptedData, KdcReq, PaDataType, decode_pa_value, fin
 
 use crate::admin::{LockoutState, policy_lockout_state};
 use crate::db::entry::to_unix;
-use crate::db::{DbError, Policy, PrincipalEntry, PrincipalFlags, PrincipalStore};
+use crate::db::{Policy, PrincipalEntry, PrincipalFlags};
+use tessera_kdc_core::store::LockoutStore;
 
 /// How long a policy read from the store is used before it is read again.
 pub const DEFAULT_POLICY_TTL_SECS: i64 = 30;
@@ -178,7 +179,7 @@ impl Lockout {
 
     /// Starts the background writer on `store` (the store the KDC passes
     /// to every call). Call once; [`Kdc::new`](super::Kdc::new) does.
-    pub fn start_writer(&self, store: Arc<dyn PrincipalStore>) {
+    pub fn start_writer(&self, store: Arc<dyn LockoutStore>) {
         self.deferred.start(store, self.opts.write_queue);
     }
 
@@ -203,7 +204,7 @@ impl Lockout {
     /// (no failures, not admin-locked) reads nothing.
     pub fn check(
         &self,
-        store: &dyn PrincipalStore,
+        store: &dyn LockoutStore,
         entry: &PrincipalEntry,
         now: SystemTime,
     ) -> LockoutState {
@@ -219,7 +220,7 @@ impl Lockout {
     /// timestamp was `enc_timestamp` (see the module documentation).
     pub fn record_failure(
         &self,
-        store: &dyn PrincipalStore,
+        store: &dyn LockoutStore,
         entry: &PrincipalEntry,
         enc_timestamp: &[u8],
         now: SystemTime,
@@ -276,7 +277,7 @@ impl Lockout {
     /// write (`None`: nothing to write, or written inline).
     pub fn record_success(
         &self,
-        store: &dyn PrincipalStore,
+        store: &dyn LockoutStore,
         entry: &PrincipalEntry,
         now: SystemTime,
     ) -> Option<Written> {
@@ -296,23 +297,17 @@ impl Lockout {
     }
 
     /// The policy of `entry`, from the cache when fresh.
-    fn policy(
-        &self,
-        store: &dyn PrincipalStore,
-        entry: &PrincipalEntry,
-        now: i64,
-    ) -> Option<Policy> {
+    fn policy(&self, store: &dyn LockoutStore, entry: &PrincipalEntry, now: i64) -> Option<Policy> {
         let name = entry.policy.as_deref()?;
-        let generation = store.generation();
+        let generation = store.policy_generation();
         if let Some(c) = self.policies.get(name)
             && c.generation == generation
             && now.abs_diff(c.fetched) < self.opts.policy_ttl_secs.unsigned_abs()
         {
             return c.policy.clone();
         }
-        let policy = match store.get_policy(name) {
+        let policy = match store.policy(name) {
             Ok(p) => p,
-            Err(DbError::Unsupported(_)) => None,
             Err(e) => {
                 tracing::warn!(policy = name, error = %e, "cannot read policy; using the cached one");
                 return self.policies.get(name).and_then(|c| c.policy.clone());

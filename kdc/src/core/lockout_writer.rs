@@ -41,7 +41,8 @@ use std::time::{Duration, SystemTime};
 
 use dashmap::DashMap;
 
-use crate::db::{AuthEvent, DbError, PrincipalEntry, PrincipalStore};
+use crate::db::{AuthEvent, PrincipalEntry};
+use tessera_kdc_core::store::{LockoutStore, StoreError};
 
 /// Default capacity of the write queue (jobs).
 pub const DEFAULT_WRITE_QUEUE: usize = 4096;
@@ -232,7 +233,7 @@ impl Deferred {
     /// Starts the writer thread on `store` with a queue of `capacity` jobs
     /// (replacing none: call once). On failure to spawn the thread, writes
     /// stay inline (logged).
-    pub fn start(&self, store: Arc<dyn PrincipalStore>, capacity: usize) {
+    pub fn start(&self, store: Arc<dyn LockoutStore>, capacity: usize) {
         let (tx, rx) = sync_channel(capacity.max(1));
         let shared = Arc::clone(&self.shared);
         // The writer logs through the subscriber of the thread that built
@@ -285,7 +286,7 @@ impl Deferred {
     /// nothing was recorded (the store refused an inline write; logged).
     pub(super) fn record(
         &self,
-        store: &dyn PrincipalStore,
+        store: &dyn LockoutStore,
         entry: &PrincipalEntry,
         op: Op,
         at: SystemTime,
@@ -424,7 +425,7 @@ impl Drop for Deferred {
 
 /// The writer thread: writes jobs in order until the queue is closed and
 /// empty.
-fn run(store: &dyn PrincipalStore, rx: &Receiver<Job>, shared: &Shared) {
+fn run(store: &dyn LockoutStore, rx: &Receiver<Job>, shared: &Shared) {
     while let Ok(job) = rx.recv() {
         match apply(store, &job.name, job.op, job.at) {
             Ok(()) => shared.stats.written.fetch_add(1, Ordering::Relaxed),
@@ -445,17 +446,17 @@ fn run(store: &dyn PrincipalStore, rx: &Receiver<Job>, shared: &Shared) {
     }
 }
 
-fn apply(store: &dyn PrincipalStore, name: &str, op: Op, at: SystemTime) -> Result<(), DbError> {
+fn apply(store: &dyn LockoutStore, name: &str, op: Op, at: SystemTime) -> Result<(), StoreError> {
     match op {
         // Atomic increment in the store: concurrent failures all count.
-        Op::Failure => store.record_auth(name, AuthEvent::Failure, at),
-        Op::StartOver => store.set_fail_state(name, 1, Some(at)),
-        Op::Success => store.record_auth(name, AuthEvent::Success, at),
+        Op::Failure => store.write_auth_event(name, AuthEvent::Failure, at),
+        Op::StartOver => store.write_fail_state(name, 1, Some(at)),
+        Op::Success => store.write_auth_event(name, AuthEvent::Success, at),
     }
 }
 
 fn write_inline(
-    store: &dyn PrincipalStore,
+    store: &dyn LockoutStore,
     entry: &PrincipalEntry,
     op: Op,
     at: SystemTime,
@@ -464,7 +465,7 @@ fn write_inline(
         log_write_failure(&entry.name, &e);
         return Err(());
     }
-    let fail_count = match (op, store.get(&entry.name)) {
+    let fail_count = match (op, store.entry(&entry.name)) {
         (_, Ok(Some(e))) => e.fail_count,
         (Op::Failure, _) => entry.fail_count.saturating_add(1),
         (Op::StartOver, _) => 1,
@@ -476,6 +477,6 @@ fn write_inline(
     })
 }
 
-pub(super) fn log_write_failure(principal: &str, e: &DbError) {
+pub(super) fn log_write_failure(principal: &str, e: &StoreError) {
     tracing::warn!(principal, error = %e, "cannot record pre-authentication outcome");
 }

@@ -51,13 +51,14 @@ pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayCache};
 pub use ticket_rules::RealmPolicy;
 
 use crate::config::KdcConfig;
-use crate::db::{PrincipalEntry, PrincipalStore};
+use crate::db::{CoreStore, PrincipalEntry, PrincipalStore};
 use crate::net::{EdgeError, Reply, RequestHandler, Transport};
 pub use lockout_writer::Written;
+use tessera_kdc_core::store::LockoutStore;
 
 /// The KDC: AS and TGS exchanges over a [`PrincipalStore`].
 pub struct Kdc {
-    store: Arc<dyn PrincipalStore>,
+    store: Arc<dyn LockoutStore>,
     realm: String,
     tgs: Principal,
     policy: RealmPolicy,
@@ -146,6 +147,7 @@ impl Exchange {
 impl Kdc {
     /// A KDC for `config.realm` serving principals from `store`.
     pub fn new(store: Arc<dyn PrincipalStore>, config: &KdcConfig) -> Self {
+        let store: Arc<dyn LockoutStore> = Arc::new(CoreStore(store));
         let policy = RealmPolicy::from_config(&config.policy);
         let kdc = Kdc {
             store,
@@ -408,7 +410,7 @@ impl Kdc {
         if p.realm != self.realm {
             return Ok(None);
         }
-        self.store.get(&p.to_string()).map_err(|e| {
+        self.store.principal(p).map_err(|e| {
             tracing::warn!(error = %e, "principal lookup failed");
             KdcError::Internal("database error")
         })

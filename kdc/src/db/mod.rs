@@ -9,6 +9,7 @@
 //! request), and in the background by [`refresh_loop`].
 
 pub use tessera_kdc_core::entry;
+mod core_store;
 pub mod master_key;
 pub mod policy_store;
 pub mod sqlite;
@@ -18,6 +19,7 @@ mod wal_watch;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+pub use core_store::CoreStore;
 pub use entry::{
     AuthEvent, KeyData, KeyMaterial, PrincipalEntry, PrincipalFlags, SaltInfo, default_salt,
     split_principal,
