@@ -86,7 +86,6 @@ struct SignalState {
 #[derive(Debug, Default)]
 struct Signal {
     state: Mutex<SignalState>,
-    changed: Condvar,
 }
 
 impl Signal {
@@ -98,7 +97,6 @@ impl Signal {
             }
             Err(_) => None,
         };
-        self.changed.notify_all();
         if let Some(w) = waker {
             w.wake();
         }
@@ -107,27 +105,9 @@ impl Signal {
 
 /// Receipt for one queued lockout write: a future that completes once the
 /// writer is done with it (the store has the write, or refused it and
-/// logged why). [`Written::wait`] is the blocking form.
+/// logged why).
 #[derive(Debug, Clone)]
 pub struct Written(Arc<Signal>);
-
-impl Written {
-    /// Blocks until the write is done, at most `bound`; whether it is.
-    pub fn wait(&self, bound: Duration) -> bool {
-        let Ok(state) = self.0.state.lock() else {
-            return true;
-        };
-        match self.0.changed.wait_timeout_while(state, bound, |s| !s.done) {
-            Ok((s, _)) => s.done,
-            Err(_) => true,
-        }
-    }
-
-    /// Whether the write is done.
-    pub fn is_done(&self) -> bool {
-        self.0.state.lock().map_or(true, |s| s.done)
-    }
-}
 
 impl Future for Written {
     type Output = ();
